@@ -1,0 +1,1 @@
+FLASK_APP=mvi_community:create_app

@@ -1,0 +1,68 @@
+"""`flask users …` and `flask organisations …`."""
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from mvi_community.accounts import importer, services
+from mvi_community.core.errors import ServiceError
+from mvi_community.core.forms import password_problem
+from mvi_community.core.transaction import commit_or_rollback
+from mvi_community.extensions import db
+
+users = click.Group("users", help="Gebruikers beheren.")
+organisations = click.Group("organisations", help="Organisaties beheren.")
+
+
+@users.command("create-admin")
+@click.argument("email")
+@click.option("--name", default=None, help="Naam van de coördinator (standaard het deel vóór de @).")
+@click.option("--password", envvar="MVI_ADMIN_PASSWORD", default=None,
+              help="Wachtwoord; anders gevraagd (of uit MVI_ADMIN_PASSWORD).")
+@with_appcontext
+def create_admin(email: str, name: str | None, password: str | None) -> None:
+    """Maak een coördinatoraccount aan (of maak een bestaand account coördinator)."""
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        click.echo(f"Error: {email!r} is not a valid e-mail address.", err=True)
+        sys.exit(2)
+    if password is None:
+        if not sys.stdin.isatty():
+            click.echo("Error: give --password or MVI_ADMIN_PASSWORD when not on a terminal.", err=True)
+            sys.exit(2)
+        password = getpass.getpass("Password: ")
+    problem = password_problem(password, email)
+    if problem:
+        click.echo(f"Error: {problem}", err=True)
+        sys.exit(2)
+    try:
+        with commit_or_rollback():
+            user = services.create_admin(email, name or email.split("@")[0], password)
+    except ServiceError as error:
+        click.echo(f"Error: {error.message}", err=True)
+        sys.exit(2)
+    click.echo(f"Coordinator {user.email} is ready.")
+
+
+@organisations.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_organisations(file: str) -> None:
+    """Importeer organisaties uit CSV (code,name,type[,kvk,oin,province,population,website])."""
+    try:
+        with open(file, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except UnicodeDecodeError:
+        click.echo("Error: the file is not UTF-8 text.", err=True)
+        sys.exit(1)
+    report = importer.import_organisations(text)
+    if not report.ok:
+        db.session.rollback()
+        for problem in report.problems:
+            click.echo(problem, err=True)
+        click.echo(f"Nothing imported: {len(report.problems)} problem(s).", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Imported organisations: {report.created} created, {report.updated} updated.")

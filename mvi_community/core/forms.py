@@ -1,0 +1,46 @@
+"""Forms and validators shared by several domains."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectChoice, SelectField
+from wtforms.validators import DataRequired, ValidationError
+
+COMMON_PASSWORDS = frozenset(
+    {
+        "welkom01", "welkom123", "wachtwoord", "wachtwoord1", "wachtwoord123", "password", "password1",
+        "password123", "1234567890", "12345678901", "qwertyuiop", "letmein123", "zomer2024!", "zomer2025!",
+        "voorjaar2025", "amsterdam1", "rotterdam1", "welkomwelkom", "0123456789", "abcdefghij",
+    }
+)
+MIN_PASSWORD_LENGTH = 10
+
+
+def password_problem(password: str, email: str | None = None) -> str | None:
+    """Why a password is too weak, or None. Length first (NCSC: long passphrases)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return str(_l("Kies een wachtwoord van minstens %(n)s tekens.", n=MIN_PASSWORD_LENGTH))
+    lowered = password.casefold()
+    if lowered in COMMON_PASSWORDS or len(set(password)) < 4:
+        return str(_l("Dit wachtwoord is te makkelijk te raden. Kies een langere zin of een andere combinatie."))
+    if email and lowered == email.strip().casefold():
+        return str(_l("Uw wachtwoord mag niet gelijk zijn aan uw e-mailadres."))
+    return None
+
+
+class StrongPassword:
+    """WTForms validator using `password_problem`; `email_field` names the form's e-mail field."""
+
+    def __init__(self, email_field: str | None = None) -> None:
+        self.email_field = email_field
+
+    def __call__(self, form, field) -> None:
+        email = form[self.email_field].data if self.email_field and self.email_field in form else None
+        problem = password_problem(field.data or "", email)
+        if problem:
+            raise ValidationError(problem)
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Taal"), choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")], validators=[DataRequired()])
+    next = HiddenField()
