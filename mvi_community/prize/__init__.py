@@ -1,0 +1,1 @@
+"""The annual MVI prize: editions, nominations, rubric, jury and scores (engine: scoring.py)."""
