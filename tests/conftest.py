@@ -167,11 +167,15 @@ def smtp_server():
                                   "data": envelope.content.decode("utf-8", "replace")})
             return "250 OK"
 
+    import socket
+
+    with socket.socket() as probe:  # a free loopback port (aiosmtpd's readiness check needs a real one)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     handler = Handler()
-    controller = Controller(handler, hostname="127.0.0.1", port=0)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield type("Smtp", (), {"host": controller.hostname, "port": controller.server.sockets[0].getsockname()[1],
-                                "messages": handler.messages})()
+        yield type("Smtp", (), {"host": "127.0.0.1", "port": port, "messages": handler.messages})()
     finally:
         controller.stop()

@@ -78,7 +78,7 @@ class AccountRequestForm(FlaskForm):
     job_title = StringField(_l("Functie"), validators=[Optional(), Length(max=200)],
                             render_kw={"autocomplete": "organization-title"})
     motivation = TextAreaField(_l("Toelichting"), validators=[Optional(), Length(max=2000)],
-                               description=_l("Waarvoor wilt u het platform gebruiken? (optioneel)"))
+                               description=_l("Waarvoor wilt u het platform gebruiken?"))
     password, password_confirm = _password_fields()
     locale = SelectField(_l("Voorkeurstaal"), choices=LOCALES, default="nl")
 
@@ -141,7 +141,7 @@ class MembershipForm(FlaskForm):
 
 
 class MemberRoleForm(FlaskForm):
-    role = SelectField(_l("Rol"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()] + [("", _l("Verwijderen uit organisatie"))])
+    role = SelectField(_l("Rol"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()] + [SelectChoice("", _l("Verwijderen uit organisatie"))])
 
 
 class OrganisationForm(FlaskForm):
@@ -152,7 +152,7 @@ class OrganisationForm(FlaskForm):
     type = SelectField(_l("Soort organisatie"), choices=[SelectChoice(t, ORGANISATION_TYPE_LABELS[t]) for t in ORGANISATION_TYPES])
     kvk = StringField(_l("KvK-nummer"), validators=[Optional(), Regexp(r"^\d{8}$", message=_l("Een KvK-nummer heeft 8 cijfers."))])
     oin = StringField(_l("OIN"), validators=[Optional(), Regexp(r"^\d{20}$", message=_l("Een OIN heeft 20 cijfers."))])
-    province = SelectField(_l("Provincie"), choices=[SelectChoice("", _l("Geen / landelijk"))] + [SelectChoice(p, p) for p in PROVINCES])
+    province = SelectField(_l("Provincie"), validators=[Optional()], choices=[SelectChoice("", _l("Geen / landelijk"))] + [SelectChoice(p, p) for p in PROVINCES])
     population = IntegerField(_l("Inwonertal"), validators=[Optional(), NumberRange(min=1, message=_l("Vul een positief getal in."))],
                               description=_l("Alleen voor gemeenten; bepaalt de grootteklasse."))
     website = URLField(_l("Website"), validators=[Optional(), URL(message=_l("Vul een geldig webadres in, beginnend met https://."))])

@@ -10,7 +10,8 @@ from flask_login import current_user
 from mvi_community.core import permissions
 
 
-def _datetime(value: datetime | None, fmt: str = "medium") -> str:
+def _datetime(value: datetime | None, fmt: str = "d MMM y, HH:mm") -> str:
+    """Shown in Europe/Amsterdam (Flask-Babel's timezone), stored in UTC."""
     return format_datetime(value, fmt) if value else ""
 
 
