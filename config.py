@@ -57,6 +57,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis is briefly unreachable, limit in memory rather than fail the request
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "3 per minute;10 per hour")
 

@@ -38,12 +38,17 @@ def scheduler_list() -> None:
 @with_appcontext
 def serve(host: str, port: int, reload: bool) -> None:
     """Development server with the scheduler in the same process (started once)."""
+    from werkzeug.serving import run_simple
+
     from mvi_community.scheduler import start_in_process
 
     app = current_app._get_current_object()
     app.debug = True
-    start_in_process(app)
-    app.run(host=host, port=port, debug=True, use_reloader=reload)
+    scheduler = start_in_process(app, reloader=reload)
+    if scheduler is not None:
+        click.echo("Scheduler running in this process: " + ", ".join(job.id for job in scheduler.get_jobs()))
+    # `app.run()` is refused inside the flask CLI; run_simple is what it would call.
+    run_simple(host, port, app, use_reloader=reload, use_debugger=True, threaded=True)
 
 
 def register(app: Flask) -> None:

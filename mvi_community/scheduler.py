@@ -46,11 +46,12 @@ def build_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
     return scheduler
 
 
-def start_in_process(app: Flask) -> BaseScheduler | None:
-    """Development only: start once, in the serving process, never in the reloader's parent."""
+def start_in_process(app: Flask, reloader: bool = True) -> BaseScheduler | None:
+    """Development only: start once, in the serving process, never in the reloader's parent
+    (which only watches files and restarts the child that serves)."""
     if not app.config.get("SCHEDULER_IN_PROCESS") or app.config.get("TESTING"):
         return None
-    if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+    if reloader and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
         return None
     if app.extensions.get("mvi_scheduler"):
         return app.extensions["mvi_scheduler"]

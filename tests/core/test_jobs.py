@@ -52,3 +52,17 @@ def test_scheduler_collects_every_domains_jobs(app):
 
 def test_no_scheduler_in_tests_or_in_the_reloader_parent(app):
     assert start_in_process(app) is None  # TESTING
+
+
+def test_in_process_scheduler_starts_once_and_only_in_the_serving_child(app, monkeypatch):
+    app.config.update(TESTING=False, SCHEDULER_IN_PROCESS=True)
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    assert start_in_process(app, reloader=True) is None  # the reloader's watching parent
+    monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
+    scheduler = start_in_process(app, reloader=True)
+    try:
+        assert scheduler is not None and scheduler.running
+        assert start_in_process(app, reloader=True) is scheduler  # never a second one
+        assert "core.deliver_mail" in {job.id for job in scheduler.get_jobs()}
+    finally:
+        scheduler.shutdown(wait=False)
