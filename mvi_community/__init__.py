@@ -40,10 +40,11 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
 
-    from mvi_community import accounts, core
+    from mvi_community import accounts, api, core
 
     app.register_blueprint(core.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(api.bp)
 
     register_transaction_handling(app)
     register_security_headers(app)

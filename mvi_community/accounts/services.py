@@ -141,14 +141,14 @@ def organisation_choices() -> list[Organisation]:
     return list(db.session.scalars(select(Organisation).order_by(Organisation.type, Organisation.name)))
 
 
-def organisations_page(page: int, q: str | None = None, type_: str | None = None):
+def organisations_page(page: int, q: str | None = None, type_: str | None = None, per_page: int | None = None):
     statement = select(Organisation).order_by(Organisation.name)
     if q:
         like = f"%{q.strip()[:100]}%"
         statement = statement.where(or_(Organisation.name.ilike(like), Organisation.code.ilike(like)))
     if type_:
         statement = statement.where(Organisation.type == type_)
-    return paginate(statement, page)
+    return paginate(statement, page, per_page or 25)
 
 
 def organisation_members(organisation: Organisation) -> list[Membership]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -59,6 +59,8 @@ ERROR_TEXTS = {
 
 def render_error(code: int, detail: Any = None):
     code = code if code in ERROR_TITLES else 500
+    if request.path.startswith("/api/"):
+        return problem(code, detail)
     return (
         render_template(
             "errors/error.html",
@@ -68,6 +70,18 @@ def render_error(code: int, detail: Any = None):
         ),
         code,
     )
+
+
+def problem(code: int, detail: Any = None):
+    """An error for API clients as application/problem+json (RFC 9457)."""
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    body = {"type": "about:blank", "title": HTTP_STATUS_CODES.get(code, "Error"), "status": code,
+            "detail": str(detail or ERROR_TEXTS.get(code, ""))}
+    response = jsonify(body)
+    response.status_code = code
+    response.mimetype = "application/problem+json"
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:

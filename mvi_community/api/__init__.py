@@ -1,0 +1,6 @@
+"""/api/v1: read-only public data as JSON, with a generated OpenAPI 3 document (DESIGN.md §12)."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from mvi_community.api import views  # noqa: E402,F401
