@@ -1,0 +1,1 @@
+"""Expert pool: experts, support requests, engagements; `matching.py` is the pure engine."""
