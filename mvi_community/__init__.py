@@ -41,6 +41,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from mvi_community import accounts, api, core
+    from mvi_community.core import models as _core_models, taxonomy as _taxonomy  # noqa: F401  (tables)
 
     app.register_blueprint(core.bp)
     app.register_blueprint(accounts.bp)

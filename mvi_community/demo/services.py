@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from mvi_community.accounts.models import AccountRequest, Membership, Organisation, User, hash_password
+from mvi_community.core.taxonomy import ensure_reference_data
 from mvi_community.demo.organisations_data import ALL as ORGANISATIONS
 from mvi_community.extensions import db
 
@@ -49,6 +50,7 @@ class SeedReport:
 def seed(scale: str = "small") -> SeedReport:
     """Flushes, never commits (the CLI commits)."""
     report = SeedReport()
+    ensure_reference_data()
     existing = {o.code: o for o in db.session.scalars(select(Organisation))}
     for data in ORGANISATIONS:
         organisation = existing.get(data["code"])

@@ -54,3 +54,17 @@ def test_constraint_names_follow_the_convention(app):
             assert constraint.name, f"unnamed constraint on {table.name}"
         for index in table.indexes:
             assert index.name.startswith(("ix_", "uq_")), index.name
+
+
+def test_reference_data_is_seeded_by_the_migration(empty_database_url):
+    from sqlalchemy import select
+
+    from mvi_community.core.taxonomy import PRODUCT_GROUPS, THEMES, ProductGroup, Theme
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade()
+        assert [t.code for t in db.session.scalars(select(Theme).order_by(Theme.position))] == [c for c, *_ in THEMES]
+        assert len(db.session.scalars(select(ProductGroup)).all()) == len(PRODUCT_GROUPS)
+        db.session.remove()
+        db.engine.dispose()

@@ -1,0 +1,85 @@
+"""Shared reference data: MVI themes and product groups (house rule 7: reference data is data).
+
+Seeded by migration 0002; coordinators may edit names, order and whether a theme is active (the
+six MVI themes were seven until 2024). Domains refer to these rows; none imports another domain
+for them.
+"""
+from __future__ import annotations
+
+from sqlalchemy import String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mvi_community.extensions import db
+
+THEMES = [
+    # code, name_nl, name_en
+    ("milieu", "Milieu en biodiversiteit", "Environment and biodiversity"),
+    ("klimaat", "Klimaat", "Climate"),
+    ("circulair", "Circulair (incl. biobased)", "Circular (incl. bio-based)"),
+    ("keten", "Ketenverantwoordelijkheid (ISV)", "Supply-chain responsibility (ISV)"),
+    ("diversiteit", "Diversiteit en inclusie", "Diversity and inclusion"),
+    ("social-return", "Social return", "Social return"),
+]
+
+PRODUCT_GROUPS = [
+    # code, cluster, name_nl, name_en
+    ("kantoormeubilair", "kantoor", "Kantoormeubilair", "Office furniture"),
+    ("ict-hardware", "ict", "ICT-hardware", "ICT hardware"),
+    ("dienstautos", "vervoer", "Dienstauto's", "Company cars"),
+    ("catering", "diensten", "Catering", "Catering"),
+    ("schoonmaak", "diensten", "Schoonmaakdiensten", "Cleaning services"),
+    ("gww", "gww", "Grond-, weg- en waterbouw (GWW)", "Civil engineering (GWW)"),
+    ("kantoorgebouwen", "bouw", "Kantoorgebouwen", "Office buildings"),
+    ("bedrijfskleding", "textiel", "Bedrijfskleding", "Workwear"),
+    ("energie", "energie", "Energie", "Energy"),
+    ("openbare-verlichting", "gww", "Openbare verlichting", "Street lighting"),
+]
+
+
+class Theme(db.Model):
+    __tablename__ = "core_theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_nl: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_nl
+
+
+class ProductGroup(db.Model):
+    __tablename__ = "core_product_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    cluster: Mapped[str] = mapped_column(String(60), index=True)
+    name_nl: Mapped[str] = mapped_column(String(160))
+    name_en: Mapped[str] = mapped_column(String(160))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_nl
+
+
+def active_themes() -> list[Theme]:
+    return list(db.session.scalars(select(Theme).where(Theme.active.is_(True)).order_by(Theme.position, Theme.id)))
+
+
+def active_product_groups() -> list[ProductGroup]:
+    return list(db.session.scalars(select(ProductGroup).where(ProductGroup.active.is_(True)).order_by(ProductGroup.name_nl)))
+
+
+def ensure_reference_data() -> None:
+    """Insert the default themes and product groups that are missing (tests, demo). Flushes."""
+    themes = set(db.session.scalars(select(Theme.code)))
+    for position, (code, name_nl, name_en) in enumerate(THEMES):
+        if code not in themes:
+            db.session.add(Theme(code=code, name_nl=name_nl, name_en=name_en, position=position))
+    groups = set(db.session.scalars(select(ProductGroup.code)))
+    for code, cluster, name_nl, name_en in PRODUCT_GROUPS:
+        if code not in groups:
+            db.session.add(ProductGroup(code=code, cluster=cluster, name_nl=name_nl, name_en=name_en))
+    db.session.flush()
