@@ -61,6 +61,7 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "3 per minute;10 per hour")
+    ACCOUNT_REQUEST_RATE_LIMIT = os.environ.get("ACCOUNT_REQUEST_RATE_LIMIT", "10 per hour")
 
     # Mail: messages go into the outbox table; delivery over SMTP when MAIL_SERVER is set
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

@@ -5,6 +5,7 @@ import getpass
 import sys
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 
 from mvi_community.accounts import importer, services
@@ -25,7 +26,9 @@ organisations = click.Group("organisations", help="Organisaties beheren.")
 @with_appcontext
 def create_admin(email: str, name: str | None, password: str | None) -> None:
     """Maak een coördinatoraccount aan (of maak een bestaand account coördinator)."""
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
         click.echo(f"Error: {email!r} is not a valid e-mail address.", err=True)
         sys.exit(2)
     if password is None:

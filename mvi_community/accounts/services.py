@@ -30,7 +30,7 @@ from mvi_community.accounts.models import (
 from mvi_community.core.audit import audit
 from mvi_community.core.errors import NotFound, ServiceError
 from mvi_community.core.mail import queue_mail
-from mvi_community.core.pagination import paginate
+from mvi_community.core.pagination import like_pattern, paginate
 from mvi_community.core.permissions import (
     admin_organisation_ids,
     can_manage_organisation,
@@ -144,8 +144,8 @@ def organisation_choices() -> list[Organisation]:
 def organisations_page(page: int, q: str | None = None, type_: str | None = None, per_page: int | None = None):
     statement = select(Organisation).order_by(Organisation.name)
     if q:
-        like = f"%{q.strip()[:100]}%"
-        statement = statement.where(or_(Organisation.name.ilike(like), Organisation.code.ilike(like)))
+        like = like_pattern(q)
+        statement = statement.where(or_(Organisation.name.ilike(like, escape="\\"), Organisation.code.ilike(like, escape="\\")))
     if type_:
         statement = statement.where(Organisation.type == type_)
     return paginate(statement, page, per_page or 25)
@@ -446,8 +446,8 @@ def users_page(actor: User, page: int, q: str | None = None):
     require(is_coordinator(actor))
     statement = select(User).options(selectinload(User.memberships).selectinload(Membership.organisation)).order_by(User.name)
     if q:
-        like = f"%{q.strip()[:100]}%"
-        statement = statement.where(or_(User.name.ilike(like), User.email.ilike(like)))
+        like = like_pattern(q)
+        statement = statement.where(or_(User.name.ilike(like, escape="\\"), User.email.ilike(like, escape="\\")))
     return paginate(statement, page)
 
 

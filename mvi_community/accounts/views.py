@@ -44,7 +44,7 @@ login_manager.login_message_category = "info"
 @login_manager.unauthorized_handler
 def _unauthorized():
     flash(_("Log in om deze pagina te bekijken."), "info")
-    return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
 
 
 def _field_error(form, error: ServiceError) -> None:
@@ -99,7 +99,12 @@ def logout():
 
 # --- account request -------------------------------------------------------------------------
 
+def _account_request_limits() -> str:
+    return current_app.config["ACCOUNT_REQUEST_RATE_LIMIT"]
+
+
 @bp.route("/account-aanvragen", methods=["GET", "POST"])
+@limiter.limit(_account_request_limits, methods=["POST"])
 def request_account():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
@@ -283,6 +288,8 @@ def change_member(code: str, user_id: int):
     if form.validate_on_submit():
         services.set_membership(current_user, user, organisation, form.role.data or None)
         flash(_("De rol van %(name)s is bijgewerkt.", name=user.name), "success")
+    else:
+        flash(_("Kies een geldige rol."), "error")
     return redirect(url_for("accounts.organisation", code=code))
 
 

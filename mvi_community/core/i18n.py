@@ -1,11 +1,15 @@
 """Language and time-zone selection and formatting helpers (Dutch first, English second)."""
 from __future__ import annotations
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_login import current_user
 
 
 def select_locale() -> str:
+    """Session choice, then the user's preference, then Dutch. Outside a request (CLI commands,
+    scheduled jobs) there is no session or user: the default language."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("locale")
     if chosen in languages:

@@ -43,6 +43,7 @@ def live_server(tmp_path_factory, browser_available):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
         "LOGIN_RATE_LIMIT": "200 per minute",
         "RESET_RATE_LIMIT": "200 per minute",
+        "ACCOUNT_REQUEST_RATE_LIMIT": "200 per minute",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     with app.app_context():
