@@ -1,0 +1,1 @@
+"""Benchmark domain: editions, indicators, imports and the composite-indicator engine."""
