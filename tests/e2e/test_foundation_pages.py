@@ -40,9 +40,12 @@ COORDINATOR_PAGES = [
 ]
 
 
+EXPECTED_STATUS = {"error-404": 404, "invitation-invalid": 400, "reset-invalid": 400}
+
+
 @pytest.mark.parametrize(("path", "name"), ANONYMOUS_PAGES)
 def test_anonymous_pages_pass_axe(page, path, name):
-    page.goto(path)
+    assert page.goto(path).status == EXPECTED_STATUS.get(name, 200)
     assert page.locator("h1").count() == 1
     assert page.locator("a.utrecht-skip-link").get_attribute("href") == "#main"
     check_accessibility(page, name)
@@ -51,7 +54,7 @@ def test_anonymous_pages_pass_axe(page, path, name):
 def test_coordinator_pages_pass_axe(page):
     sign_in(page, "coordinator@mvi-community.nl")
     for path, name in COORDINATOR_PAGES:
-        page.goto(path)
+        assert page.goto(path).status == 200, path
         assert page.locator("h1").count() == 1, path
         check_accessibility(page, name)
 
@@ -59,7 +62,7 @@ def test_coordinator_pages_pass_axe(page):
 def test_org_admin_pages_pass_axe(page):
     sign_in(page, "inkoop@venlo.example.nl")
     for path, name in [("/organisaties/gm0983", "organisation-admin-view"), ("/accountaanvragen", "account-requests-org-admin")]:
-        page.goto(path)
+        assert page.goto(path).status == 200, path
         check_accessibility(page, name)
 
 
@@ -131,7 +134,7 @@ def test_english_pages_pass_axe(page):
     page.get_by_role("button", name="English").click()
     for path, name in [("/", "home-en"), ("/inloggen", "login-en"), ("/account-aanvragen", "request-account-en"),
                        ("/toegankelijkheid", "accessibility-en")]:
-        page.goto(path)
+        assert page.goto(path).status == 200, path
         assert page.locator("html").get_attribute("lang") == "en"
         check_accessibility(page, name)
     assert re.search(r"Accessibility statement", page.content())
