@@ -1,0 +1,1 @@
+"""Readers for the benchmark's existing data sources (pure: no Flask, no database)."""
