@@ -42,4 +42,9 @@ def test_login_throttling_with_redis_storage(app):
                      RATELIMIT_KEY_PREFIX=redis_app.config["RATELIMIT_KEY_PREFIX"],
                      SQLALCHEMY_DATABASE_URI=redis_app.config["SQLALCHEMY_DATABASE_URI"])
     other.test_client_class = FreshContextClient
-    assert post_form(other.test_client(), "/inloggen", {"email": "eva@example.nl", "password": "x" * 12}).status_code == 429
+    try:
+        assert post_form(other.test_client(), "/inloggen", {"email": "eva@example.nl", "password": "x" * 12}).status_code == 429
+    finally:
+        for extra in (redis_app, other):
+            with extra.app_context():
+                db.engine.dispose()
