@@ -54,6 +54,7 @@ def serve(host: str, port: int, reload: bool) -> None:
 def register(app: Flask) -> None:
     from mvi_community.accounts.cli import organisations, users
     from mvi_community.demo.cli import demo
+    from mvi_community.expertpool.cli import expertpool
 
-    for group in (users, organisations, demo, scheduler_group, serve):
+    for group in (users, organisations, demo, expertpool, scheduler_group, serve):
         app.cli.add_command(group)
