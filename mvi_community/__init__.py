@@ -44,11 +44,14 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     from mvi_community.core import models as _core_models, taxonomy as _taxonomy  # noqa: F401  (tables)
     from mvi_community import expertpool
     from mvi_community.expertpool import models as _expertpool_models  # noqa: F401  (tables)
+    from mvi_community import manifest
+    from mvi_community.manifest import models as _manifest_models  # noqa: F401  (tables)
 
     app.register_blueprint(core.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(expertpool.bp)
+    app.register_blueprint(manifest.bp)
 
     register_transaction_handling(app)
     register_security_headers(app)

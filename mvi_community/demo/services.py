@@ -94,6 +94,9 @@ def seed(scale: str = "small") -> SeedReport:
     db.session.flush()
     if scale == "large":
         _seed_large(existing, users, password_hash or hash_password(DEMO_PASSWORD), report)
+    from mvi_community.manifest import demo as manifest_demo
+
+    manifest_demo.seed(scale)
     from mvi_community.expertpool import demo as expertpool_demo
 
     expertpool_demo.seed(scale)

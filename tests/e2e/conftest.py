@@ -106,3 +106,8 @@ def sign_in(page, email: str, password: str = "Demo-MVI-2026") -> None:
     page.get_by_label("Wachtwoord", exact=True).fill(password)
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url("**/")
+    # The live server is shared by all browser tests: a test that switched this account to
+    # English must not change the language of the next one.
+    if page.locator("html").get_attribute("lang") != "nl":
+        page.get_by_role("button", name="Nederlands").click()
+        page.wait_for_url("**/")
