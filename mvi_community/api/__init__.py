@@ -5,3 +5,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from mvi_community.api import views  # noqa: E402,F401
 from mvi_community.api import manifest  # noqa: E402,F401
+from mvi_community.api import benchmark  # noqa: E402,F401

@@ -14,6 +14,7 @@ from mvi_community.api import schemas
 DOCUMENTED_ENDPOINTS = [
     "api.organisations", "api.organisation",
     "api.manifests", "api.signatories",
+    "api.benchmark_editions", "api.benchmark_edition", "api.benchmark_results",
 ]
 
 # Component schemas as "module:Class", resolved when the document is built (no import cycles);
@@ -25,6 +26,11 @@ COMPONENT_SCHEMAS = [
     "mvi_community.api.manifest:ManifestPageSchema",
     "mvi_community.api.manifest:SignatorySchema",
     "mvi_community.api.manifest:SignatoryPageSchema",
+    "mvi_community.api.benchmark:BenchmarkEditionSchema",
+    "mvi_community.api.benchmark:BenchmarkEditionPageSchema",
+    "mvi_community.api.benchmark:BenchmarkEditionDetailSchema",
+    "mvi_community.api.benchmark:BenchmarkResultSchema",
+    "mvi_community.api.benchmark:BenchmarkResultPageSchema",
 ]
 
 

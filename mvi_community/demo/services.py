@@ -100,6 +100,9 @@ def seed(scale: str = "small") -> SeedReport:
     from mvi_community.expertpool import demo as expertpool_demo
 
     expertpool_demo.seed(scale)
+    from mvi_community.benchmark import demo as benchmark_demo
+
+    benchmark_demo.seed(scale)
     return report
 
 

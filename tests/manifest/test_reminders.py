@@ -60,7 +60,7 @@ def test_reminders_30_and_7_days_before_and_when_late_once_each(app):
     english = next(m for m in messages if m.to == "english@venlo.example.nl")
     assert "over een maand" in dutch.subject and "Beste Anouk Peeters" in dutch.body and "1 april 2026" in dutch.body
     assert "/manifest/mvoi-2022/organisaties/gm0983/rapportages/2025/bewerken" in dutch.body
-    assert english.body.startswith(("Dear", "Beste"))  # rendered in the recipient's language (catalog permitting)
+    assert english.body.startswith("Dear")  # rendered in the recipient's language
     assert tasks.send_report_reminders(date(2026, 3, 26)) == 2
     assert tasks.send_report_reminders(date(2026, 4, 1)) == 0
     assert tasks.send_report_reminders(date(2026, 4, 2)) == 2
@@ -68,7 +68,9 @@ def test_reminders_30_and_7_days_before_and_when_late_once_each(app):
     commit()
     assert len(outbox()) == 6
     assert db.session.scalar(select(func.count(JobRun.id)).where(JobRun.job_id == tasks.JOB_ID)) == 3
-    assert "te laat" in outbox()[-1].subject
+    late_nl = [m for m in outbox() if m.to == "inkoop@venlo.example.nl"][-1]
+    late_en = [m for m in outbox() if m.to == "english@venlo.example.nl"][-1]
+    assert "te laat" in late_nl.subject and "is late" in late_en.subject
 
 
 def test_no_late_reminder_after_submission(app):
