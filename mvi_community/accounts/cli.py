@@ -9,10 +9,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 
 from mvi_community.accounts import importer, services
+from mvi_community.core.cli import finish_import, read_text_file
 from mvi_community.core.errors import ServiceError
 from mvi_community.core.forms import password_problem
 from mvi_community.core.transaction import commit_or_rollback
-from mvi_community.extensions import db
 
 users = click.Group("users", help="Gebruikers beheren.")
 organisations = click.Group("organisations", help="Organisaties beheren.")
@@ -54,18 +54,4 @@ def create_admin(email: str, name: str | None, password: str | None) -> None:
 @with_appcontext
 def import_organisations(file: str) -> None:
     """Importeer organisaties uit CSV (code,name,type[,kvk,oin,province,population,website])."""
-    try:
-        with open(file, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except UnicodeDecodeError:
-        click.echo("Error: the file is not UTF-8 text.", err=True)
-        sys.exit(1)
-    report = importer.import_organisations(text)
-    if not report.ok:
-        db.session.rollback()
-        for problem in report.problems:
-            click.echo(problem, err=True)
-        click.echo(f"Nothing imported: {len(report.problems)} problem(s).", err=True)
-        sys.exit(1)
-    db.session.commit()
-    click.echo(f"Imported organisations: {report.created} created, {report.updated} updated.")
+    finish_import(importer.import_organisations(read_text_file(file)), "organisations")

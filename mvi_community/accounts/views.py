@@ -26,8 +26,13 @@ from mvi_community.accounts.forms import (
 )
 from mvi_community.accounts.models import ORGANISATION_TYPES, Organisation
 from mvi_community.core.errors import ServiceError
-from mvi_community.core.permissions import can_manage_organisation, is_coordinator, is_member, require
-from mvi_community.core.transaction import rollback_request
+from mvi_community.core.forms import show_service_error
+from mvi_community.core.permissions import (
+    can_manage_organisation,
+    is_coordinator,
+    is_member,
+    require,
+)
 from mvi_community.core.urls import safe_next
 from mvi_community.extensions import db, email_rate_key, limiter, login_manager
 
@@ -45,14 +50,6 @@ login_manager.login_message_category = "info"
 def _unauthorized():
     flash(_("Log in om deze pagina te bekijken."), "info")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
-
-
-def _field_error(form, error: ServiceError) -> None:
-    rollback_request()
-    if error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _login_limits() -> str:
@@ -121,7 +118,7 @@ def request_account():
                 form.job_title.data, form.motivation.data, form.locale.data,
             )
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             return render_template("accounts/request_sent.html")
     return render_template("accounts/request_account.html", form=form)
@@ -168,7 +165,7 @@ def accept_invitation(token: str):
                 getattr(form, "name", None) and form.name.data, getattr(form, "password", None) and form.password.data,
             )
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             if not current_user.is_authenticated:
                 login_user(user)
@@ -187,7 +184,7 @@ def invite(code: str):
         try:
             services.invite(current_user, organisation, form.email.data, form.name.data, form.role.data)
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("De uitnodiging is verstuurd naar %(email)s.", email=form.email.data), "success")
             return redirect(url_for("accounts.organisation", code=code))
@@ -248,7 +245,7 @@ def change_password():
         try:
             services.change_password(current_user, password_form.current_password.data, password_form.password.data)
         except ServiceError as error:
-            _field_error(password_form, error)
+            show_service_error(password_form, error)
         else:
             flash(_("Uw wachtwoord is gewijzigd."), "success")
             return redirect(url_for("accounts.profile"))
@@ -314,7 +311,7 @@ def user_detail(user_id: int):
         try:
             services.set_platform_roles(current_user, user, roles_form.is_coordinator.data, roles_form.active.data)
         except ServiceError as error:
-            _field_error(roles_form, error)
+            show_service_error(roles_form, error)
         else:
             flash(_("De rollen van %(name)s zijn opgeslagen.", name=user.name), "success")
             return redirect(url_for("accounts.user_detail", user_id=user.id))
@@ -353,7 +350,7 @@ def _organisation_form(organisation):
         try:
             saved = services.save_organisation(current_user, data, organisation)
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("De organisatie %(name)s is opgeslagen.", name=saved.name), "success")
             return redirect(url_for("accounts.organisation", code=saved.code))

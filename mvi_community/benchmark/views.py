@@ -15,6 +15,7 @@ from mvi_community.benchmark.importers import values as value_importer
 from mvi_community.benchmark.services import pages
 from mvi_community.benchmark.services import results as results_service
 from mvi_community.core.errors import NotFound, ServiceError
+from mvi_community.core.forms import show_service_error
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.core.transaction import rollback_request
 from mvi_community.extensions import db
@@ -39,14 +40,6 @@ def _labels(**values):
                   date_text=pages.date_text, peer_group_name=pages.peer_group_name,
                   ordered_groups=pages.ordered_groups)
     return values
-
-
-def _field_error(form, error: ServiceError) -> None:
-    rollback_request()
-    if error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 # --- public --------------------------------------------------------------------------------
@@ -113,7 +106,7 @@ def manage():
         try:
             edition = services.create_edition(current_user, form.year.data)
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("Editie %(year)s is aangemaakt met de standaardmethodologie.", year=edition.year), "success")
             return redirect(url_for("benchmark.manage_edition", year=edition.year))

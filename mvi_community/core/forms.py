@@ -41,6 +41,18 @@ class StrongPassword:
             raise ValidationError(problem)
 
 
+def show_service_error(form, error) -> None:
+    """Show a service's refusal (`ServiceError`) on the form — under the field it names, else
+    above the form — and roll the request back, so that nothing half-done is committed."""
+    from mvi_community.core.transaction import rollback_request
+
+    rollback_request()
+    if error.field and error.field in form:
+        form[error.field].errors = list(form[error.field].errors) + [str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
 class LanguageForm(FlaskForm):
     language = SelectField(_l("Taal"), choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")], validators=[DataRequired()])
     next = HiddenField()

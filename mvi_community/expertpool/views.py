@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from mvi_community.accounts.forms import ORGANISATION_TYPE_LABELS, organisation_select_choices
 from mvi_community.core.errors import NotFound, PermissionDenied, ServiceError
+from mvi_community.core.forms import show_service_error
 from mvi_community.core.permissions import is_coordinator, is_member, require
 from mvi_community.core.taxonomy import active_product_groups, active_themes
 from mvi_community.core.transaction import rollback_request
@@ -48,14 +49,6 @@ def _labels() -> dict:
         "days": lambda value: format_decimal(value or 0, format="#,##0.#"),
         "num": lambda value, pattern="0.00": format_decimal(value or 0, format=pattern),
     }
-
-
-def _field_error(form, error: ServiceError) -> None:
-    rollback_request()
-    if error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _act(action, success: str | None, target: str):
@@ -126,7 +119,7 @@ def apply():
         try:
             services.apply(current_user, _expert_data(form))
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("Bedankt voor uw aanmelding. Het secretariaat beoordeelt die zo snel mogelijk."), "success")
             return redirect(url_for("expertpool.my_profile"))
@@ -149,7 +142,7 @@ def my_profile():
         try:
             services.update_profile(current_user, _expert_data(form))
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("Uw profiel is opgeslagen."), "success")
             return redirect(url_for("expertpool.my_profile"))
@@ -175,7 +168,7 @@ def add_unavailability():
         try:
             services.add_unavailability(current_user, expert, form.starts_on.data, form.ends_on.data, form.note.data)
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("De periode is toegevoegd."), "success")
             return redirect(url_for("expertpool.my_profile") + "#afwezigheid")
@@ -205,7 +198,7 @@ def add_conflict():
         try:
             services.add_conflict(current_user, expert, form.organisation.data, form.reason.data)
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("Het belangenconflict is vastgelegd."), "success")
             return redirect(url_for("expertpool.my_profile") + "#belangenconflicten")
@@ -309,7 +302,7 @@ def new_request():
         try:
             support_request = services.create_request(current_user, data)
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             if support_request.beyond_allowance:
                 flash(_("Uw hulpvraag is ingediend. U vraagt meer dagen dan uw organisatie dit jaar nog heeft; "
@@ -492,7 +485,7 @@ def decline_proposal(proposal_id: int):
         except (PermissionDenied, NotFound):
             raise
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("U heeft de hulpvraag afgeslagen. Bedankt voor uw snelle antwoord."), "success")
             return redirect(url_for("expertpool.inbox"))
@@ -509,7 +502,7 @@ def log_session(request_id: int):
         except (PermissionDenied, NotFound):
             raise
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("De sessie is vastgelegd."), "success")
             return redirect(_detail(request_id) + "#logboek")
@@ -537,7 +530,7 @@ def rate(request_id: int):
         except (PermissionDenied, NotFound):
             raise
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("Bedankt voor uw beoordeling."), "success")
             return redirect(_detail(request_id) + "#terugblik")
@@ -554,7 +547,7 @@ def expert_feedback(request_id: int):
         except (PermissionDenied, NotFound):
             raise
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("Bedankt voor uw terugblik."), "success")
             return redirect(_detail(request_id) + "#terugblik")

@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 
 from mvi_community.accounts.models import ORGANISATION_TYPES
 from mvi_community.core.errors import NotFound, ServiceError
+from mvi_community.core.forms import show_service_error
 from mvi_community.core.permissions import is_coordinator, require
-from mvi_community.core.transaction import rollback_request
 from mvi_community.manifest import bp, services
 from mvi_community.manifest.forms import (
     GROUP_LABELS,
@@ -24,14 +24,6 @@ from mvi_community.manifest.forms import (
     WithdrawForm,
 )
 from mvi_community.manifest.models import CIRCULAR_TARGET, STEP_DESCRIPTIONS, STEPS
-
-
-def _field_error(form, error: ServiceError) -> None:
-    rollback_request()
-    if error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _csv(text: str, filename: str) -> Response:
@@ -81,7 +73,7 @@ def _manifest_form(manifest):
         try:
             saved = services.save_manifest(current_user, data, manifest)
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("Het manifest %(title)s is opgeslagen.", title=saved.title), "success")
             return redirect(url_for("manifest.manifest", code=saved.code))
@@ -142,7 +134,7 @@ def sign(code: str):
             signatory = services.sign(current_user, manifest, organisation, form.signer_name.data,
                                       form.signer_function.data, form.signed_on.data)
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             if signatory.toetreder:
                 flash(_("%(org)s heeft het manifest ondertekend en staat in de lijst als toetreder.",
@@ -180,7 +172,7 @@ def withdraw(code: str, org: str):
         try:
             services.withdraw(current_user, signatory, form.withdrawn_on.data)
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("De ondertekening van %(org)s is ingetrokken.", org=signatory.organisation.name), "success")
             return redirect(url_for("manifest.signatory", code=code, org=org))
@@ -254,7 +246,7 @@ def edit_plan(code: str, org: str):
         try:
             services.save_plan(current_user, signatory, form.summary.data, data)
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("Het actieplan is opgeslagen."), "success")
             return redirect(url_for("manifest.plan", code=code, org=org))
@@ -333,7 +325,7 @@ def edit_report(code: str, org: str, year: int):
         try:
             saved = services.save_report(current_user, signatory, year, form.summary.data, data, submit=submit)
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             if submit:
                 flash(_("De rapportage over %(year)s is ingediend. Dank u wel!", year=year), "success")
@@ -404,7 +396,7 @@ def settings():
         try:
             services.set_report_due(current_user, form.month.data, form.day.data)
         except ServiceError as error:
-            _field_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("De uiterste datum voor de jaarrapportage is opgeslagen."), "success")
             return redirect(url_for("manifest.settings"))
