@@ -31,10 +31,14 @@ def get_metadata():
     return target_db.metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to):
+def include_object(obj, name, type_, reflected, compare_to, dialect_name="sqlite"):
+    """FTS shadow tables are never compared; the PostgreSQL-only search column and GIN index are
+    compared only on PostgreSQL (core.search installs them; see its `include_object`)."""
+    from mvi_community.core import search
+
     if type_ == "table" and name and "_fts" in name:
         return False
-    return True
+    return search.include_object(obj, name, type_, dialect_name)
 
 
 def render_item(type_, obj, autogen_context):
@@ -70,6 +74,9 @@ def run_migrations_online():
     conf_args.setdefault("compare_type", True)
 
     with get_engine().connect() as connection:
+        dialect_name = connection.dialect.name
+        conf_args["include_object"] = lambda obj, name, type_, reflected, compare_to: include_object(
+            obj, name, type_, reflected, compare_to, dialect_name)
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()

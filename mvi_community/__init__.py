@@ -42,19 +42,24 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
 
     from mvi_community import accounts, api, core
     from mvi_community.core import models as _core_models, taxonomy as _taxonomy  # noqa: F401  (tables)
+    from mvi_community import benchmark
+    from mvi_community.benchmark import models as _benchmark_models  # noqa: F401  (tables)
     from mvi_community import expertpool
     from mvi_community.expertpool import models as _expertpool_models  # noqa: F401  (tables)
     from mvi_community import manifest
     from mvi_community.manifest import models as _manifest_models  # noqa: F401  (tables)
-    from mvi_community import benchmark
-    from mvi_community.benchmark import models as _benchmark_models  # noqa: F401  (tables)
+    from mvi_community import cases, communities
+    from mvi_community.cases import models as _cases_models  # noqa: F401  (tables)
+    from mvi_community.communities import models as _communities_models  # noqa: F401  (tables)
 
     app.register_blueprint(core.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(benchmark.bp)
     app.register_blueprint(expertpool.bp)
     app.register_blueprint(manifest.bp)
-    app.register_blueprint(benchmark.bp)
+    app.register_blueprint(communities.bp)
+    app.register_blueprint(cases.bp)
 
     register_transaction_handling(app)
     register_security_headers(app)

@@ -55,8 +55,9 @@ def register(app: Flask) -> None:
     from mvi_community.accounts.cli import organisations, users
     from mvi_community.benchmark.cli import benchmark
     from mvi_community.demo.cli import demo
+    from mvi_community.cases.cli import cases
     from mvi_community.expertpool.cli import expertpool
     from mvi_community.manifest.cli import manifest
 
-    for group in (users, organisations, benchmark, demo, expertpool, manifest, scheduler_group, serve):
+    for group in (users, organisations, benchmark, demo, cases, expertpool, manifest, scheduler_group, serve):
         app.cli.add_command(group)

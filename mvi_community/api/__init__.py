@@ -4,5 +4,7 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from mvi_community.api import views  # noqa: E402,F401
-from mvi_community.api import manifest  # noqa: E402,F401
 from mvi_community.api import benchmark  # noqa: E402,F401
+from mvi_community.api import manifest  # noqa: E402,F401
+from mvi_community.api import cases  # noqa: E402,F401
+from mvi_community.api import communities  # noqa: E402,F401

@@ -13,6 +13,7 @@ from mvi_community.api import schemas
 # (endpoint name) for every documented view; each domain adds its own endpoints here.
 DOCUMENTED_ENDPOINTS = [
     "api.organisations", "api.organisation",
+    "api.cases", "api.case", "api.communities",
     "api.manifests", "api.signatories",
     "api.benchmark_editions", "api.benchmark_edition", "api.benchmark_results",
 ]
@@ -22,6 +23,12 @@ DOCUMENTED_ENDPOINTS = [
 COMPONENT_SCHEMAS = [
     "mvi_community.api.schemas:OrganisationSchema",
     "mvi_community.api.schemas:OrganisationPageSchema",
+    "mvi_community.api.cases:CaseResultsSchema",
+    "mvi_community.api.cases:CaseSummarySchema",
+    "mvi_community.api.cases:CaseSchema",
+    "mvi_community.api.cases:CasePageSchema",
+    "mvi_community.api.communities:CommunitySchema",
+    "mvi_community.api.communities:CommunityPageSchema",
     "mvi_community.api.manifest:ManifestSchema",
     "mvi_community.api.manifest:ManifestPageSchema",
     "mvi_community.api.manifest:SignatorySchema",

@@ -97,6 +97,11 @@ def seed(scale: str = "small") -> SeedReport:
     from mvi_community.manifest import demo as manifest_demo
 
     manifest_demo.seed(scale)
+    from mvi_community.cases import demo as cases_demo
+    from mvi_community.communities import demo as communities_demo
+
+    communities_demo.seed(scale)
+    cases_demo.seed(scale)
     from mvi_community.expertpool import demo as expertpool_demo
 
     expertpool_demo.seed(scale)

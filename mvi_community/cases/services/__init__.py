@@ -1,0 +1,56 @@
+"""Case library rules, split by subject: access (who may see, edit, moderate), editing (writing,
+workflow, attachments, votes), library (search, facets, related, lists) and questions ("ask the
+owner"). Views and other domains import from here: `from mvi_community.cases import services`."""
+from mvi_community.cases.services.access import (  # noqa: F401
+    can_create,
+    can_edit,
+    can_moderate,
+    can_view,
+    check_edit,
+    check_view,
+    is_owner,
+    organisation_ids,
+    visible_condition,
+)
+from mvi_community.cases.services.editing import (  # noqa: F401
+    CaseData,
+    add_attachment,
+    contact_choices,
+    count_view,
+    create_case,
+    delete_attachment,
+    get_attachment,
+    get_case,
+    get_visible_case,
+    has_voted,
+    publish,
+    refresh_search_text,
+    reject,
+    revisions,
+    submit,
+    toggle_vote,
+    update_case,
+    withdraw,
+)
+from mvi_community.cases.services.library import (  # noqa: F401
+    SORTS,
+    CaseFilters,
+    Facets,
+    counts_for_home,
+    facets,
+    moderation_queue,
+    own_cases,
+    public_case,
+    public_cases,
+    related_cases,
+    search_cases,
+    search_ids,
+)
+from mvi_community.cases.services.questions import (  # noqa: F401
+    answer,
+    ask,
+    can_see,
+    get_question,
+    questions_about,
+    questions_for,
+)

@@ -1,0 +1,204 @@
+"""Finding cases: Dutch full-text search (core.search) with facets, sorting and pagination;
+related cases; the owner's and the moderator's lists. Every list is a bounded number of queries."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import String, cast, desc, func, literal, select, union_all
+from sqlalchemy.orm import joinedload, selectinload
+
+from mvi_community.accounts.models import Organisation
+from mvi_community.cases.models import PHASES, PUBLISHED, SEARCH_INDEX, Case, case_theme
+from mvi_community.cases.services.access import (
+    moderation_condition,
+    organisation_ids,
+    visible_condition,
+)
+from mvi_community.core import search
+from mvi_community.core.pagination import paginate
+from mvi_community.core.taxonomy import ProductGroup, Theme
+from mvi_community.extensions import db
+
+CANDIDATES = 200
+SORTS = ("relevance", "newest", "year", "useful", "views", "title")
+
+
+@dataclass
+class CaseFilters:
+    q: str = ""
+    themes: list[str] = field(default_factory=list)  # theme codes (any of)
+    organisation_types: list[str] = field(default_factory=list)
+    product_groups: list[str] = field(default_factory=list)  # product group codes
+    years: list[int] = field(default_factory=list)
+    phases: list[str] = field(default_factory=list)
+    organisation: str | None = None  # organisation code
+    community_id: int | None = None
+    sort: str = "relevance"
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q.strip() or self.themes or self.organisation_types or self.product_groups or self.years
+                    or self.phases or self.organisation or self.community_id)
+
+
+@dataclass
+class Facets:
+    themes: list[tuple[Theme, int]]
+    organisation_types: list[tuple[str, int]]
+    product_groups: list[tuple[ProductGroup, int]]
+    years: list[tuple[int, int]]
+    phases: list[tuple[str, int]]
+
+
+def _filtered(user, filters: CaseFilters, candidates: int | None = None):
+    """(statement over Case, score column or None) with visibility, text search and facet filters."""
+    statement = select(Case).join(Organisation, Organisation.id == Case.organisation_id).where(
+        Case.status == PUBLISHED, visible_condition(user))
+    text_filter = search.build_filter(SEARCH_INDEX, filters.q)
+    text_filter.candidates = candidates
+    statement = text_filter.apply(statement, Case.id)
+    if filters.themes:
+        statement = statement.where(Case.id.in_(
+            select(case_theme.c.case_id).join(Theme, Theme.id == case_theme.c.theme_id)
+            .where(Theme.code.in_(filters.themes))))
+    if filters.organisation_types:
+        statement = statement.where(Organisation.type.in_(filters.organisation_types))
+    if filters.product_groups:
+        statement = statement.where(Case.product_group_id.in_(
+            select(ProductGroup.id).where(ProductGroup.code.in_(filters.product_groups))))
+    if filters.years:
+        statement = statement.where(Case.year.in_(filters.years))
+    if filters.phases:
+        statement = statement.where(Case.phase.in_(filters.phases))
+    if filters.organisation:
+        statement = statement.where(Organisation.code == filters.organisation)
+    if filters.community_id:
+        statement = statement.where(Case.community_id == filters.community_id)
+    return statement, text_filter.score
+
+
+def _ordered(statement, score, sort: str):
+    if sort == "relevance" and score is not None:
+        return statement.order_by(desc(score), Case.published_at.desc(), Case.id.desc())
+    return statement.order_by(*{
+        "year": (Case.year.desc(), Case.published_at.desc()),
+        "useful": (Case.vote_count.desc(), Case.published_at.desc()),
+        "views": (Case.view_count.desc(), Case.published_at.desc()),
+        "title": (Case.title,),
+    }.get(sort, (Case.published_at.desc(),)), Case.id.desc())
+
+
+LIST_OPTIONS = (joinedload(Case.organisation), joinedload(Case.product_group), selectinload(Case.themes))
+
+
+def search_cases(user, filters: CaseFilters, page: int = 1, per_page: int = 20):
+    """A page of published cases the user may see (2 queries + 1 for themes)."""
+    statement, score = _filtered(user, filters)
+    statement = _ordered(statement, score, filters.sort).options(*LIST_OPTIONS)
+    return paginate(statement, page, per_page)
+
+
+def search_ids(user, q: str, limit: int = 20) -> list[int]:
+    """The ids of the best matches by relevance (a search box's first answer; benchmarks, tests).
+
+    On SQLite the ranking first takes the best `CANDIDATES` text matches inside FTS5 and only
+    then looks up the rows (visibility); when that leaves fewer than `limit`, it ranks them all."""
+    def run(candidates):
+        statement, score = _filtered(user, CaseFilters(q=q), candidates)
+        statement = _ordered(statement.with_only_columns(Case.id), score, "relevance").limit(limit)
+        return list(db.session.scalars(statement))
+
+    if db.engine.dialect.name == "sqlite" and limit <= CANDIDATES // 4:  # a page of 20 from the best 200
+        ids = run(CANDIDATES)
+        if len(ids) == limit:
+            return ids
+    return run(None)
+
+
+def facets(user, filters: CaseFilters) -> Facets:
+    """Counts per facet value over the current results, in one query (+2 for the labels)."""
+    statement, _ = _filtered(user, filters)
+    base = (statement.with_only_columns(Case.id.label("id"), Case.year.label("year"), Case.phase.label("phase"),
+                                        Case.product_group_id.label("pg"), Organisation.type.label("otype"))
+            .order_by(None).cte("base").prefix_with("MATERIALIZED"))
+
+    def grouped(facet: str, column, source=None):
+        source = source if source is not None else base
+        return (select(literal(facet).label("facet"), cast(column, String).label("value"), func.count().label("n"))
+                .select_from(source).group_by(column))
+
+    themes_source = base.join(case_theme, case_theme.c.case_id == base.c.id)
+    rows = db.session.execute(union_all(
+        grouped("theme", case_theme.c.theme_id, themes_source),
+        grouped("otype", base.c.otype),
+        grouped("pg", base.c.pg),
+        grouped("year", base.c.year),
+        grouped("phase", base.c.phase),
+    )).all()
+    counts: dict[str, dict[str, int]] = {}
+    for facet, value, n in rows:
+        if value is not None:
+            counts.setdefault(facet, {})[value] = n
+    themes = list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
+    groups = list(db.session.scalars(select(ProductGroup).order_by(ProductGroup.name_nl)))
+    from mvi_community.accounts.models import ORGANISATION_TYPES
+
+    return Facets(
+        themes=[(t, counts.get("theme", {}).get(str(t.id), 0)) for t in themes
+                if t.active or str(t.id) in counts.get("theme", {})],
+        organisation_types=[(t, counts.get("otype", {}).get(t, 0)) for t in ORGANISATION_TYPES],
+        product_groups=[(g, counts.get("pg", {}).get(str(g.id), 0)) for g in groups
+                        if g.active or str(g.id) in counts.get("pg", {})],
+        years=sorted(((int(y), n) for y, n in counts.get("year", {}).items()), reverse=True),
+        phases=[(p, counts.get("phase", {}).get(p, 0)) for p in PHASES],
+    )
+
+
+def related_cases(user, case: Case, limit: int = 4) -> list[Case]:
+    """Published cases the user may see, sharing themes, product group or phase (one query + eager loads)."""
+    theme_ids = [t.id for t in case.themes]
+    shared = (select(func.count()).select_from(case_theme)
+              .where(case_theme.c.case_id == Case.id, case_theme.c.theme_id.in_(theme_ids or [-1]))
+              .correlate(Case).scalar_subquery())
+    score = shared * 2 + func.coalesce(
+        (Case.product_group_id == case.product_group_id).cast(db.Integer) * 3 if case.product_group_id else literal(0),
+        0) + (Case.phase == case.phase).cast(db.Integer)
+    statement = (select(Case).where(Case.status == PUBLISHED, visible_condition(user), Case.id != case.id)
+                 .where(score > 1)
+                 .order_by(score.desc(), Case.vote_count.desc(), Case.published_at.desc(), Case.id.desc())
+                 .limit(limit).options(joinedload(Case.organisation)))
+    return list(db.session.scalars(statement))
+
+
+def own_cases(user, page: int = 1, per_page: int = 25):
+    """Every case of the user's organisations, in every state."""
+    statement = (select(Case).where(Case.organisation_id.in_(organisation_ids(user) or [-1]))
+                 .order_by(Case.updated_at.desc(), Case.id.desc()).options(*LIST_OPTIONS))
+    return paginate(statement, page, per_page)
+
+
+def moderation_queue(user, page: int = 1, per_page: int = 25):
+    statement = (select(Case).where(moderation_condition(user))
+                 .order_by(Case.submitted_at, Case.id).options(*LIST_OPTIONS, joinedload(Case.community)))
+    return paginate(statement, page, per_page)
+
+
+def public_cases(filters: CaseFilters, page: int = 1, per_page: int = 25):
+    """The open-data API: published, public cases only (anonymous visibility)."""
+    return search_cases(None, filters, page, per_page)
+
+
+def public_case(case_id: int) -> Case | None:
+    from mvi_community.cases.models import PUBLIC
+
+    return db.session.scalar(
+        select(Case).options(*LIST_OPTIONS, selectinload(Case.partners), joinedload(Case.community))
+        .where(Case.id == case_id, Case.status == PUBLISHED, Case.visibility == PUBLIC)
+    )
+
+
+def counts_for_home() -> int:
+    from mvi_community.cases.models import PUBLIC
+
+    return db.session.scalar(select(func.count(Case.id)).where(Case.status == PUBLISHED,
+                                                               Case.visibility == PUBLIC)) or 0

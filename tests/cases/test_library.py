@@ -1,0 +1,116 @@
+"""Browsing the library: Dutch search on the page, facets, sorting, pagination, query budget."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from mvi_community.cases import services
+from mvi_community.core.taxonomy import ProductGroup, Theme
+from mvi_community.extensions import db
+from tests.cases.conftest import client_for, new_case
+from tests.factories import commit, make_organisation, make_user
+
+BUDGET = 12
+
+
+def titles(html: str) -> list[str]:
+    from html import unescape
+
+    return [unescape(t) for t in re.findall(r'<a class="utrecht-link" href="/cases/\d+">([^<]+)</a>', html)]
+
+
+@pytest.fixture()
+def library(world):
+    themes = {t.code: t.id for t in db.session.scalars(select(Theme))}
+    groups = {g.code: g.id for g in db.session.scalars(select(ProductGroup))}
+    new_case(world.alice, world.org_a, publish_by=world.coordinator, title="Circulair inrichten van kantoren",
+             theme_ids=[themes["circulair"]], product_group_id=groups["kantoormeubilair"], year=2016)
+    new_case(world.bob, world.org_b, publish_by=world.coordinator, title="Social return in de schoonmaak",
+             summary="Schoonmaakdiensten met mensen met een afstand tot de arbeidsmarkt.",
+             theme_ids=[themes["social-return"]], product_group_id=groups["schoonmaak"], year=2019,
+             phase="contractmanagement")
+    new_case(world.bob, world.org_b, publish_by=world.coordinator, title="Elektrische dienstauto's",
+             summary="Een emissievrij wagenpark.", theme_ids=[themes["klimaat"]], year=2021, phase="voorbereiding")
+    new_case(world.bob, world.org_b, title="Concept: circulaire kantoren in Helmond")  # draft: never listed
+    commit()
+    return themes
+
+
+def test_dutch_search_with_another_word_form_finds_the_case(client, library):
+    html = client.get("/cases/?q=circulaire+kantoorinrichting").get_data(as_text=True)
+    assert titles(html) == ["Circulair inrichten van kantoren"]
+    assert "1 resultaat voor" in html
+
+
+def test_facets_filter_and_count(client, library):
+    html = client.get("/cases/?thema=social-return").get_data(as_text=True)
+    assert titles(html) == ["Social return in de schoonmaak"]
+    html = client.get("/cases/?fase=voorbereiding&fase=aanbesteding").get_data(as_text=True)
+    assert set(titles(html)) == {"Circulair inrichten van kantoren", "Elektrische dienstauto's"}
+    html = client.get("/cases/?jaar=2021").get_data(as_text=True)
+    assert titles(html) == ["Elektrische dienstauto's"]
+    html = client.get("/cases/?productgroep=kantoormeubilair").get_data(as_text=True)
+    assert titles(html) == ["Circulair inrichten van kantoren"]
+    html = client.get("/cases/?type=waterschap").get_data(as_text=True)
+    assert titles(html) == []
+    facets = services.facets(None, services.CaseFilters())
+    assert dict(facets.years) == {2021: 1, 2019: 1, 2016: 1}
+    assert dict(facets.phases)["contractmanagement"] == 1
+    assert dict(facets.organisation_types)["gemeente"] == 3
+
+
+def test_sorting_and_bad_parameters(client, library):
+    html = client.get("/cases/?sort=title").get_data(as_text=True)
+    assert titles(html) == sorted(titles(html))
+    html = client.get("/cases/?sort=year").get_data(as_text=True)
+    assert titles(html)[0] == "Elektrische dienstauto's"
+    for url in ("/cases/?sort=drop+table", "/cases/?jaar=twintig", "/cases/?fase=x&type=y&page=-3",
+                "/cases/?community=abc", "/cases/?page=99999"):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("q", ['"', "*", "-", "NEAR(", "OR", "(a OR", ")))", "kantoor* -", "x" * 2000,
+                               '"onafgesloten', "AND OR NOT", "-circulair", "'; DROP TABLE cases_case; --"])
+def test_nasty_search_input_never_errors(client, library, q):
+    response = client.get("/cases/", query_string={"q": q})
+    assert response.status_code == 200
+
+
+def test_pagination(client, world, library):
+    for n in range(25):
+        new_case(world.bob, world.org_b, publish_by=world.coordinator, title=f"Aanbesteding nummer {n:02d}")
+    commit()
+    first = client.get("/cases/?sort=title").get_data(as_text=True)
+    second = client.get("/cases/?sort=title&page=2").get_data(as_text=True)
+    assert len(titles(first)) == 20 and len(titles(second)) == 8
+    assert "Pagina 2 van 2" in second
+
+
+def test_related_cases_share_themes(client, world, library):
+    related = new_case(world.bob, world.org_b, publish_by=world.coordinator, title="Tweedehands bureaustoelen",
+                       theme_ids=[library["circulair"]])
+    commit()
+    case = services.get_case(1)
+    assert [c.id for c in services.related_cases(None, case)] == [related.id]
+
+
+def test_library_and_detail_pages_stay_within_the_query_budget(app, world, library, count_queries):
+    users = [make_user(f"lid{n}@example.nl", organisation=make_organisation()) for n in range(5)]
+    for n in range(40):
+        case = new_case(world.bob, world.org_b, publish_by=world.coordinator, title=f"Circulaire pilot {n}",
+                        theme_ids=list(library.values())[: 1 + n % 5], partner_ids=[world.org_a.id])
+        for user in users[: n % 5]:
+            services.toggle_vote(user, case)
+    commit()
+    client = client_for(app, "alice@venlo.example.nl")
+    for url in ("/cases/", "/cases/?q=circulaire+pilot&thema=circulair", "/cases/?sort=useful&page=2",
+                "/cases/5", "/cases/5/geschiedenis", "/cases/mijn", "/cases/vragen"):
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        assert counter.count <= BUDGET, (url, counter.count, counter.statements)
+    coordinator = client_for(app, "sanne@mvi-community.nl")
+    with count_queries() as counter:
+        assert coordinator.get("/cases/moderatie").status_code == 200
+    assert counter.count <= BUDGET
