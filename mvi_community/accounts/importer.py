@@ -4,8 +4,6 @@ Columns: code,name,type[,kvk,oin,province,population,website]; upsert by code.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -14,6 +12,7 @@ from sqlalchemy import select
 
 from mvi_community.accounts.models import ORGANISATION_TYPES, Organisation
 from mvi_community.core.audit import audit
+from mvi_community.core.csvrows import csv_rows
 from mvi_community.extensions import db
 
 PROVINCES = (
@@ -38,27 +37,9 @@ class ImportReport:
 
 
 def _parse(text: str, report: ImportReport) -> list[tuple[int, dict[str, object]]]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
-    unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
-    if missing:
-        report.problems.append(_("Regel 1: kolom(men) ontbreken: %(cols)s.", cols=", ".join(missing)))
-    if unknown:
-        report.problems.append(_("Regel 1: onbekende kolom(men): %(cols)s.", cols=", ".join(unknown)))
-    if missing or unknown:
-        return []
-    reader.fieldnames = header
     rows: list[tuple[int, dict[str, object]]] = []
     seen: dict[str, int] = {}
-    for index, raw in enumerate(reader, start=2):
-        line = reader.line_num if reader.line_num else index
-        if None in raw:
-            report.problems.append(_("Regel %(line)s: meer waarden dan kolommen.", line=line))
-            continue
-        values = {k: (v or "").strip() for k, v in raw.items()}
-        if not any(values.values()):
-            continue
+    for line, values in csv_rows(text, REQUIRED, OPTIONAL, report.problems):
         row_problems: list[str] = []
         code = values["code"].lower()
         if not CODE_RE.match(code):

@@ -5,8 +5,6 @@ Upsert by (manifest, organisation): an existing signature gets the file's date, 
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,6 +13,7 @@ from sqlalchemy import select
 
 from mvi_community.accounts.models import Organisation
 from mvi_community.core.audit import audit
+from mvi_community.core.csvrows import csv_rows
 from mvi_community.extensions import db
 from mvi_community.manifest.models import Manifest, Signatory
 from mvi_community.manifest.services import today
@@ -45,33 +44,16 @@ class _Row:
 
 
 def _parse(text: str, report: ImportReport) -> list[_Row]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
-    unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
-    if missing:
-        report.problems.append(_("Regel 1: kolom(men) ontbreken: %(cols)s.", cols=", ".join(missing)))
-    if unknown:
-        report.problems.append(_("Regel 1: onbekende kolom(men): %(cols)s.", cols=", ".join(unknown)))
-    if missing or unknown:
+    raw_rows = csv_rows(text, REQUIRED, OPTIONAL, report.problems)
+    if report.problems and not raw_rows:
         return []
-    reader.fieldnames = header
-    raw_rows = []
-    for raw in reader:
-        raw_rows.append((reader.line_num, raw))
     manifests = {m.code: m for m in db.session.scalars(select(Manifest))}
-    codes = {(raw.get("organisation_code") or "").strip().lower() for _line, raw in raw_rows}
+    codes = {values["organisation_code"].lower() for _line, values in raw_rows}
     organisations = {o.code: o for o in db.session.scalars(select(Organisation).where(Organisation.code.in_(codes)))}
     now = today()
     rows: list[_Row] = []
     seen: dict[tuple[str, str], int] = {}
-    for line, raw in raw_rows:
-        if None in raw:
-            report.problems.append(_("Regel %(line)s: meer waarden dan kolommen.", line=line))
-            continue
-        values = {k: (v or "").strip() for k, v in raw.items()}
-        if not any(values.values()):
-            continue
+    for line, values in raw_rows:
         problems: list[str] = []
         manifest = manifests.get(values["manifest_code"].lower())
         if manifest is None:
