@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -196,6 +197,10 @@ class RequestForm(FlaskForm):
                                validators=[InputRequired(message=_l("Vul het aantal dagen in.")),
                                            NumberRange(min=0.5, max=10, message=_l("Kies tussen 0,5 en 10 dagen."))],
                                render_kw={"inputmode": "decimal"})
+    attachments = MultipleFileField(
+        _l("Bijlagen"), validators=[Optional()],
+        description=_l("Bijvoorbeeld een concept-inkoopkader of een planning. PDF, Word (.docx), Excel (.xlsx), "
+                       "PNG of JPEG; hoogstens 10 MB per bestand. U kunt meerdere bestanden tegelijk kiezen."))
 
     def validate_period_end(self, field) -> None:
         if self.period_start.data and field.data and field.data < self.period_start.data:
@@ -231,6 +236,14 @@ class RatingForm(FlaskForm):
     outcome = SelectField(_l("Resultaat"), choices=[SelectChoice("", _l("Kies een resultaat"))] + _choices(OUTCOME_LABELS),
                           validators=[DataRequired(message=_l("Kies wat de ondersteuning heeft opgeleverd."))])
     comment = TextAreaField(_l("Toelichting"), validators=[Optional(), Length(max=4000)])
+    case = SelectField(_l("Gebruikt in praktijkvoorbeeld"), coerce=int, validate_choice=False, validators=[Optional()],
+                       choices=[SelectChoice(0, _l("Geen praktijkvoorbeeld"))],
+                       description=_l("Heeft u de ondersteuning gebruikt in een praktijkvoorbeeld van uw organisatie? "
+                                      "Kies het dan hier; ook een concept kan."))
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("Bestand"), description=_l("PDF, Word (.docx), Excel (.xlsx), PNG of JPEG; hoogstens 10 MB."))
 
 
 class SettingsForm(FlaskForm):

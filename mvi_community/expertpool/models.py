@@ -215,6 +215,8 @@ class SupportRequest(db.Model):
     proposals: Mapped[list[Proposal]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="Proposal.rank")
     engagement: Mapped[Engagement | None] = relationship(back_populates="request", cascade="all, delete-orphan")
+    attachments: Mapped[list[RequestAttachment]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="RequestAttachment.id")
 
     __table_args__ = (
         CheckConstraint("days_needed > 0", name="days_needed_positive"),
@@ -251,6 +253,25 @@ class SupportRequest(db.Model):
 
     def __repr__(self) -> str:
         return f"<SupportRequest {self.id} {self.status}>"
+
+
+class RequestAttachment(db.Model):
+    """A file attached to a support request; stored by `core.uploads`, served after a permission check."""
+
+    __tablename__ = "expertpool_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("expertpool_request.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_user.id", ondelete="SET NULL"),
+                                                       index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    request: Mapped[SupportRequest] = relationship(back_populates="attachments")
+    uploaded_by: Mapped[User | None] = relationship()
 
 
 class Proposal(db.Model):
@@ -360,6 +381,8 @@ class Feedback(db.Model):
     rating: Mapped[int | None]
     outcome: Mapped[str | None] = mapped_column(String(30))
     comment: Mapped[str] = mapped_column(Text, default="")
+    # The requester may say in which case (praktijkvoorbeeld, cases domain) the support was used.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases_case.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     engagement: Mapped[Engagement] = relationship(back_populates="feedback")
@@ -383,6 +406,7 @@ __all__ = [
     "ExpertConflict",
     "Feedback",
     "Proposal",
+    "RequestAttachment",
     "Session",
     "SupportRequest",
     "Unavailability",

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mvi_community.accounts.forms import ORGANISATION_TYPE_LABELS, organisation_select_choices
+from mvi_community.core import uploads
 from mvi_community.core.errors import NotFound, PermissionDenied, ServiceError
 from mvi_community.core.forms import show_service_error
 from mvi_community.core.permissions import is_coordinator, is_member, require
@@ -24,6 +25,7 @@ from mvi_community.expertpool.forms import (
     REQUEST_STATUS_LABELS,
     SKILL_LABELS,
     AnswerForm,
+    AttachmentForm,
     CompleteForm,
     ConflictForm,
     DecisionForm,
@@ -300,7 +302,8 @@ def new_request():
             period_start=form.period_start.data, period_end=form.period_end.data,
         )
         try:
-            support_request = services.create_request(current_user, data)
+            support_request = services.create_request(current_user, data,
+                                                      files=services.chosen_files(form.attachments.data))
         except ServiceError as error:
             show_service_error(form, error)
         else:
@@ -310,7 +313,8 @@ def new_request():
             else:
                 flash(_("Uw hulpvraag is ingediend. Het secretariaat zoekt een passende expert."), "success")
             return redirect(url_for("expertpool.request_detail", request_id=support_request.id))
-    return render_template("expertpool/request_form.html", form=form, usages=usages, organisations=organisations)
+    return render_template("expertpool/request_form.html", form=form, usages=usages, organisations=organisations,
+                           max_attachments=services.MAX_ATTACHMENTS)
 
 
 @bp.get("/hulpvragen")
@@ -338,16 +342,24 @@ def request_detail(request_id: int):
 
 def _render_request(support_request: SupportRequest, **forms):
     settings = services.get_settings()
-    viewer_expert = services.expert_of(current_user)
+    # The viewer's expert profile matters here only when it has a proposal on this request; the
+    # proposals come with their experts, so this costs no query.
+    viewer_expert = next((p.expert for p in support_request.proposals if p.expert.user_id == current_user.id), None)
     my_proposal = None
     if viewer_expert is not None:
         my_proposal = next((p for p in support_request.proposals if p.expert_id == viewer_expert.id
                             and p.status in p.VISIBLE_TO_EXPERT), None)
     engagement = support_request.engagement
     coordinator = is_coordinator(current_user)
+    requester_side = is_member(current_user, support_request.organisation)
+    rating_form = forms.get("rating_form") or RatingForm(prefix="rating")
+    given = engagement.feedback_from("requester") if engagement is not None else None
+    if (requester_side and support_request.status == SupportRequest.COMPLETED and given is None
+            and "rating_form" not in forms):
+        _case_choices(rating_form, support_request)
     context = {
         "r": support_request, "settings": settings, "deadline_days": int(settings["answer_deadline_days"]),
-        "coordinator": coordinator, "requester_side": is_member(current_user, support_request.organisation),
+        "coordinator": coordinator, "requester_side": requester_side,
         "my_proposal": my_proposal,
         "engaged": engagement is not None and viewer_expert is not None and engagement.expert_id == viewer_expert.id,
         "today": services.local_today(),
@@ -355,13 +367,24 @@ def _render_request(support_request: SupportRequest, **forms):
         "answer_form": forms.get("answer_form") or AnswerForm(prefix="answer"),
         "session_form": forms.get("session_form") or SessionForm(prefix="session"),
         "complete_form": forms.get("complete_form") or CompleteForm(prefix="complete"),
-        "rating_form": forms.get("rating_form") or RatingForm(prefix="rating"),
+        "rating_form": rating_form,
+        "used_case": services.feedback_case(current_user, given),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(prefix="attachment"),
+        "can_add_attachment": services.can_add(current_user, support_request),
+        "can_delete_attachment": services.can_delete(current_user, support_request),
         "feedback_form": forms.get("feedback_form") or CompleteForm(prefix="feedback"),
         "decision_form": DecisionForm(prefix="decision"),
     }
     if request.method == "GET" and context["session_form"].held_on.data is None:
         context["session_form"].held_on.data = context["today"]
     return render_template("expertpool/request.html", **context)
+
+
+def _case_choices(form: RatingForm, support_request: SupportRequest) -> RatingForm:
+    form.case.choices = [(0, _("Geen praktijkvoorbeeld"))] + [
+        (c.id, c.title if c.status == "published" else _("%(title)s (niet gepubliceerd)", title=c.title))
+        for c in services.case_choices(support_request)]
+    return form
 
 
 def _detail(request_id: int) -> str:
@@ -523,10 +546,12 @@ def complete(request_id: int):
 @bp.post("/hulpvragen/<int:request_id>/beoordelen")
 @login_required
 def rate(request_id: int):
-    form = RatingForm(prefix="rating")
+    support_request = services.get_request(current_user, request_id)
+    form = _case_choices(RatingForm(prefix="rating"), support_request)
     if form.validate_on_submit():
         try:
-            services.rate(current_user, request_id, form.rating.data, form.outcome.data, form.comment.data)
+            services.rate(current_user, request_id, form.rating.data, form.outcome.data, form.comment.data,
+                          case_id=form.case.data or None)
         except (PermissionDenied, NotFound):
             raise
         except ServiceError as error:
@@ -552,6 +577,39 @@ def expert_feedback(request_id: int):
             flash(_("Bedankt voor uw terugblik."), "success")
             return redirect(_detail(request_id) + "#terugblik")
     return _render_request(services.get_request(current_user, request_id), feedback_form=form)
+
+
+# --- attachments -----------------------------------------------------------------------------
+
+@bp.post("/hulpvragen/<int:request_id>/bijlagen")
+@login_required
+def upload(request_id: int):
+    form = AttachmentForm(prefix="attachment")
+    if form.validate_on_submit():
+        try:
+            attachment = services.add_attachment(current_user, request_id, form.file.data)
+        except (PermissionDenied, NotFound):
+            raise
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("De bijlage %(name)s is toegevoegd.", name=attachment.filename), "success")
+            return redirect(_detail(request_id) + "#bijlagen")
+    return _render_request(services.get_request(current_user, request_id), attachment_form=form)
+
+
+@bp.post("/hulpvragen/<int:request_id>/bijlagen/<int:attachment_id>/verwijderen")
+@login_required
+def delete_attachment(request_id: int, attachment_id: int):
+    return _act(lambda: services.delete_attachment(current_user, request_id, attachment_id),
+                _("De bijlage is verwijderd."), _detail(request_id) + "#bijlagen")[1]
+
+
+@bp.get("/hulpvragen/<int:request_id>/bijlagen/<int:attachment_id>/<path:filename>")
+@login_required
+def attachment(request_id: int, attachment_id: int, filename: str):
+    item = services.get_attachment(current_user, request_id, attachment_id)  # checks who may see the request
+    return uploads.send_stored(item.stored_name, item.filename, item.content_type)
 
 
 # --- coordinator -----------------------------------------------------------------------------

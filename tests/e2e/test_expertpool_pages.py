@@ -97,8 +97,9 @@ def test_an_expert_is_never_proposed_to_their_own_employer(page, live_server):
     check_accessibility(page, "expertpool-request-proposed")
 
 
-def test_journey_newcomer_gets_help_with_circular_furniture(page, live_server):
-    # 1. A newcomer municipality asks for help
+def test_journey_newcomer_gets_help_with_circular_furniture(page, live_server, tmp_path):
+    live_server.app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    # 1. A newcomer municipality asks for help, with their draft plan attached
     sign_in(page, NEWCOMER)
     page.goto("/expertpool/")
     page.get_by_role("link", name="Hulpvraag stellen").click()
@@ -110,9 +111,12 @@ def test_journey_newcomer_gets_help_with_circular_furniture(page, live_server):
         "Wij vervangen het meubilair in het gemeentehuis en willen hergebruik en circulair meubilair belonen "
         "met gunningscriteria. Wij hebben dit nog nooit gedaan.")
     page.get_by_label("Aantal adviesdagen").fill("2")
+    page.get_by_label("Bijlagen").set_input_files(
+        [{"name": "concept-plan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% concept\n" + b"0" * 100}])
     page.get_by_role("button", name="Hulpvraag indienen").click()
     assert page.get_by_text("Uw hulpvraag is ingediend").is_visible()
     assert page.get_by_role("heading", level=1).inner_text() == "Gunningscriteria voor circulair meubilair"
+    assert page.get_by_role("link", name="concept-plan.pdf").is_visible()
     request_url = page.url
     check_accessibility(page, "journey-1-request-submitted")
 

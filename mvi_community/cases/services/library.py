@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from mvi_community.accounts.models import Organisation
 from mvi_community.cases.models import PHASES, PUBLISHED, SEARCH_INDEX, Case, case_theme
 from mvi_community.cases.services.access import (
+    can_view,
     moderation_condition,
     organisation_ids,
     visible_condition,
@@ -175,6 +176,23 @@ def own_cases(user, page: int = 1, per_page: int = 25):
     statement = (select(Case).where(Case.organisation_id.in_(organisation_ids(user) or [-1]))
                  .order_by(Case.updated_at.desc(), Case.id.desc()).options(*LIST_OPTIONS))
     return paginate(statement, page, per_page)
+
+
+def organisation_cases(organisation_id: int, limit: int = 200) -> list[Case]:
+    """Every case of one organisation, in every state, newest first (for pickers in other domains;
+    the caller has checked that the user acts for that organisation). One query."""
+    return list(db.session.scalars(
+        select(Case).where(Case.organisation_id == organisation_id)
+        .order_by(Case.updated_at.desc(), Case.id.desc()).limit(limit)
+    ))
+
+
+def case_if_visible(user, case_id: int | None) -> Case | None:
+    """The case, when it exists and the user may see it; else None (for links from other domains)."""
+    if not case_id:
+        return None
+    case = db.session.get(Case, case_id)
+    return case if case is not None and can_view(user, case) else None
 
 
 def moderation_queue(user, page: int = 1, per_page: int = 25):

@@ -3,6 +3,15 @@
 Services take plain arguments and the acting user, check permissions through
 `core.permissions` (the "expert" role is registered in `common`), flush and never commit.
 """
+from mvi_community.expertpool.services.attachments import (  # noqa: F401
+    MAX_ATTACHMENTS,
+    add_attachment,
+    can_add,
+    can_delete,
+    chosen_files,
+    delete_attachment,
+    get_attachment,
+)
 from mvi_community.expertpool.services.common import (  # noqa: F401
     DEFAULT_SETTINGS,
     can_view_request,
@@ -14,8 +23,10 @@ from mvi_community.expertpool.services.common import (  # noqa: F401
 )
 from mvi_community.expertpool.services.dashboards import coordinator_dashboard  # noqa: F401
 from mvi_community.expertpool.services.engagements import (  # noqa: F401
+    case_choices,
     complete,
     expert_feedback,
+    feedback_case,
     log_session,
     rate,
 )

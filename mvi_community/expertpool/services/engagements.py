@@ -73,8 +73,26 @@ def complete(actor, request_id: int, comment: str | None) -> Engagement:
     return engagement
 
 
-def rate(actor, request_id: int, rating: int, outcome: str, comment: str | None) -> Feedback:
-    """A member of the requesting organisation rates the completed support (once)."""
+def case_choices(support_request: SupportRequest) -> list:
+    """The requesting organisation's own cases (any state), to link the feedback to one."""
+    from mvi_community.cases import services as cases
+
+    return cases.organisation_cases(support_request.organisation_id)
+
+
+def feedback_case(actor, feedback: Feedback | None):
+    """The case the requester linked to their feedback, when the actor may see it; else None."""
+    from mvi_community.cases import services as cases
+
+    if feedback is None or feedback.case_id is None:
+        return None
+    return cases.case_if_visible(actor, feedback.case_id)
+
+
+def rate(actor, request_id: int, rating: int, outcome: str, comment: str | None,
+         case_id: int | None = None) -> Feedback:
+    """A member of the requesting organisation rates the completed support (once), optionally
+    naming the organisation's own case (praktijkvoorbeeld) in which the support was used."""
     support_request = load_request(request_id, lock=True)
     require(is_member(actor, support_request.organisation),
             _l("Alleen de aanvragende organisatie kan de ondersteuning beoordelen."))
@@ -87,11 +105,14 @@ def rate(actor, request_id: int, rating: int, outcome: str, comment: str | None)
         raise ServiceError(_l("Kies een waardering van 1 tot 5."), field="rating")
     if outcome not in OUTCOMES:
         raise ServiceError(_l("Kies wat de ondersteuning heeft opgeleverd."), field="outcome")
+    if case_id and case_id not in {c.id for c in case_choices(support_request)}:
+        raise ServiceError(_l("Kies een praktijkvoorbeeld van uw eigen organisatie."), field="case")
     feedback = Feedback(author_id=actor.id, author_role=Feedback.REQUESTER, rating=rating, outcome=outcome,
-                        comment=(comment or "").strip())
+                        comment=(comment or "").strip(), case_id=case_id or None)
     engagement.feedback.append(feedback)
     db.session.flush()
-    audit("expertpool.feedback_given", obj=support_request, rating=rating, outcome=outcome)
+    audit("expertpool.feedback_given", obj=support_request, rating=rating, outcome=outcome,
+          case_id=feedback.case_id)
     return feedback
 
 

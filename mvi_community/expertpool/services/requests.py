@@ -114,9 +114,10 @@ class RequestData:
     period_end: date | None = None
 
 
-def create_request(actor, data: RequestData) -> SupportRequest:
+def create_request(actor, data: RequestData, files=None) -> SupportRequest:
     """A member asks for support on behalf of their organisation. Beyond the yearly allowance
-    the request waits for a coordinator's approval before it can be matched."""
+    the request waits for a coordinator's approval before it can be matched. `files` (uploaded
+    attachments) are all stored or, on a refusal (`UploadRefused` on field "attachments"), none."""
     organisation = db.session.get(Organisation, data.organisation_id)
     if organisation is None:
         raise ServiceError(_l("Kies uw organisatie."), field="organisation")
@@ -142,6 +143,10 @@ def create_request(actor, data: RequestData) -> SupportRequest:
     )
     db.session.add(support_request)
     db.session.flush()
+    if files:
+        from mvi_community.expertpool.services.attachments import store_attachments
+
+        store_attachments(actor, support_request, files, field="attachments")
     for coordinator in coordinators():
         queue_mail(coordinator.email, _l("Nieuwe hulpvraag van %(org)s", org=organisation.name),
                    "expertpool_request_new", locale=coordinator.locale, request=support_request,
@@ -152,13 +157,14 @@ def create_request(actor, data: RequestData) -> SupportRequest:
 
 
 def _detail_options():
-    """Everything the request page shows, in five queries."""
+    """Everything the request page shows, in six queries."""
     return (
         joinedload(SupportRequest.organisation), joinedload(SupportRequest.requester),
         joinedload(SupportRequest.product_group), selectinload(SupportRequest.themes),
         selectinload(SupportRequest.proposals).joinedload(Proposal.expert).joinedload(Expert.user),
         joinedload(SupportRequest.engagement).selectinload(Engagement.sessions),
         joinedload(SupportRequest.engagement).selectinload(Engagement.feedback),
+        selectinload(SupportRequest.attachments),
     )
 
 
