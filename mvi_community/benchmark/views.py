@@ -15,7 +15,7 @@ from mvi_community.benchmark.importers import values as value_importer
 from mvi_community.benchmark.services import pages
 from mvi_community.benchmark.services import results as results_service
 from mvi_community.core.errors import NotFound, ServiceError
-from mvi_community.core.forms import show_service_error
+from mvi_community.core.forms import flash_service_error, show_service_error
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.core.transaction import rollback_request
 from mvi_community.extensions import db
@@ -199,8 +199,7 @@ def compute(year: int):
     try:
         version = services.compute_edition(current_user, edition)
     except ServiceError as error:
-        rollback_request()
-        flash(str(error.message), "error")
+        flash_service_error(error)
         return redirect(url_for("benchmark.manage_edition", year=year))
     flash(_("Versie %(n)s is berekend: %(ranked)s van %(total)s organisaties gerangschikt. Controleer de resultaten en publiceer ze daarna.",
             n=version.number, ranked=version.aggregates["n_ranked"], total=version.aggregates["n_population"]), "success")
@@ -218,8 +217,7 @@ def publish(year: int):
     try:
         version = services.publish_edition(current_user, edition, form.note.data)
     except ServiceError as error:
-        rollback_request()
-        flash(str(error.message), "error")
+        flash_service_error(error)
         return redirect(url_for("benchmark.manage_edition", year=year))
     flash(_("Versie %(n)s van editie %(year)s is gepubliceerd.", n=version.number, year=year), "success")
     return redirect(url_for("benchmark.edition", year=year))

@@ -25,10 +25,9 @@ from mvi_community.cases.models import PHASES, PUBLISHED
 from mvi_community.communities import services as communities
 from mvi_community.core import uploads
 from mvi_community.core.errors import ServiceError
-from mvi_community.core.forms import show_service_error
+from mvi_community.core.forms import flash_service_error, show_service_error
 from mvi_community.core.permissions import require
 from mvi_community.core.taxonomy import active_product_groups, active_themes
-from mvi_community.core.transaction import rollback_request
 
 MAX_FILTER_VALUES = 20
 
@@ -215,8 +214,7 @@ def transition(case_id: int, action: str):
     except ServiceError as error:
         if error.status_code != 400:
             raise
-        rollback_request()
-        flash(str(error.message), "error")
+        flash_service_error(error)
     return redirect(url_for("cases.detail", case_id=case_id))
 
 
@@ -248,8 +246,7 @@ def upload(case_id: int):
     try:
         attachment = services.add_attachment(current_user, case, form.file.data)
     except uploads.UploadRefused as error:
-        rollback_request()
-        flash(str(error.message), "error")
+        flash_service_error(error)
     else:
         flash(_("De bijlage %(name)s is toegevoegd.", name=attachment.filename), "success")
     return redirect(url_for("cases.detail", case_id=case_id, _anchor="bijlagen"))
@@ -282,8 +279,7 @@ def vote(case_id: int):
     except ServiceError as error:
         if error.status_code != 400:
             raise
-        rollback_request()
-        flash(str(error.message), "error")
+        flash_service_error(error)
     else:
         flash(_("Bedankt! U vindt dit praktijkvoorbeeld nuttig.") if voted else _("Uw stem is ingetrokken."), "success")
     return redirect(url_for("cases.detail", case_id=case_id))
@@ -300,8 +296,7 @@ def ask(case_id: int):
         except ServiceError as error:
             if error.status_code != 400:
                 raise
-            rollback_request()
-            flash(str(error.message), "error")
+            flash_service_error(error)
         else:
             flash(_("Uw vraag is verstuurd. U krijgt een e-mail zodra er een antwoord is."), "success")
             return redirect(url_for("cases.question", question_id=question.id))

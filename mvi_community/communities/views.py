@@ -25,7 +25,7 @@ from mvi_community.communities.forms import (
 )
 from mvi_community.communities.models import TRACKS
 from mvi_community.core.errors import ServiceError
-from mvi_community.core.forms import show_service_error
+from mvi_community.core.forms import flash_service_error, show_service_error
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.core.taxonomy import active_themes
 from mvi_community.core.transaction import rollback_request
@@ -122,8 +122,7 @@ def join(slug: str):
     try:
         member = services.join(current_user, community, form.motivation.data)
     except ServiceError as error:
-        rollback_request()
-        flash(str(error.message), "error")
+        flash_service_error(error)
         return redirect(url_for("communities.detail", slug=slug))
     if member.status == "active":
         flash(_("Welkom! U bent nu lid van %(name)s.", name=community.name), "success")
@@ -148,8 +147,7 @@ def leave(slug: str):
     try:
         services.leave(current_user, community)
     except ServiceError as error:
-        rollback_request()
-        flash(str(error.message), "error")
+        flash_service_error(error)
         return redirect(url_for("communities.detail", slug=slug))
     flash(_("U bent geen lid meer van %(name)s.", name=community.name), "success")
     return redirect(url_for("communities.detail", slug=slug))
@@ -190,8 +188,7 @@ def invite(slug: str):
         try:
             member = services.invite(current_user, community, form.email.data)
         except ServiceError as error:
-            rollback_request()
-            flash(str(error.message), "error")
+            flash_service_error(error)
         else:
             flash(_("%(name)s is uitgenodigd.", name=member.user.name), "success")
     else:
@@ -208,8 +205,7 @@ def change_role(slug: str, member_id: int):
     except ServiceError as error:
         if error.status_code != 400:
             raise
-        rollback_request()
-        flash(str(error.message), "error")
+        flash_service_error(error)
     else:
         flash(_("De rol is gewijzigd."), "success")
     return redirect(url_for("communities.manage", slug=slug))
@@ -225,8 +221,7 @@ def add_group(slug: str):
         try:
             group = services.add_working_group(current_user, community, form.name.data, form.description.data)
         except ServiceError as error:
-            rollback_request()
-            flash(str(error.message), "error")
+            flash_service_error(error)
         else:
             flash(_("De werkgroep %(name)s is toegevoegd.", name=group.name), "success")
     else:

@@ -53,6 +53,16 @@ def show_service_error(form, error) -> None:
         form.form_errors.append(str(error.message))
 
 
+def flash_service_error(error) -> None:
+    """For buttons that redirect: show a service's refusal as an error message and roll back."""
+    from flask import flash
+
+    from mvi_community.core.transaction import rollback_request
+
+    rollback_request()
+    flash(str(error.message), "error")
+
+
 class LanguageForm(FlaskForm):
     language = SelectField(_l("Taal"), choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")], validators=[DataRequired()])
     next = HiddenField()

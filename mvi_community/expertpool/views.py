@@ -10,10 +10,9 @@ from flask_login import current_user, login_required
 from mvi_community.accounts.forms import ORGANISATION_TYPE_LABELS, organisation_select_choices
 from mvi_community.core import uploads
 from mvi_community.core.errors import NotFound, PermissionDenied, ServiceError
-from mvi_community.core.forms import show_service_error
+from mvi_community.core.forms import flash_service_error, show_service_error
 from mvi_community.core.permissions import is_coordinator, is_member, require
 from mvi_community.core.taxonomy import active_product_groups, active_themes
-from mvi_community.core.transaction import rollback_request
 from mvi_community.expertpool import bp, services
 from mvi_community.expertpool.forms import (
     CONTRIBUTION_LABELS,
@@ -60,8 +59,7 @@ def _act(action, success: str | None, target: str):
     except (PermissionDenied, NotFound):
         raise
     except ServiceError as error:
-        rollback_request()
-        flash(str(error.message), "error")
+        flash_service_error(error)
         return None, redirect(target)
     if success:
         flash(success, "success")
