@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -37,6 +37,7 @@ from mvi_community.core.permissions import (
     is_coordinator,
     require,
 )
+from mvi_community.core.urls import external_url
 from mvi_community.db import utcnow
 from mvi_community.extensions import db
 
@@ -54,8 +55,6 @@ def _new_token() -> tuple[str, str]:
     return token, _hash_token(token)
 
 
-def _external(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -220,7 +219,7 @@ def request_account(
         queue_mail(
             recipient.email, _l("Nieuwe accountaanvraag voor %(org)s", org=organisation.name), "account_request_new",
             locale=recipient.locale, request=account_request, recipient=recipient,
-            link=_external("accounts.account_requests"),
+            link=external_url("accounts.account_requests"),
         )
     audit("account_request.created", obj=account_request, actor=None, organisation=organisation.code)
     return account_request
@@ -292,7 +291,7 @@ def approve_request(actor: User, request_id: int) -> User:
           organisation=account_request.organisation.code, user_id=user.id)
     queue_mail(
         user.email, _l("Uw account bij MVI Community is goedgekeurd"), "account_request_approved",
-        locale=user.locale, user=user, organisation=account_request.organisation, link=_external("accounts.login"),
+        locale=user.locale, user=user, organisation=account_request.organisation, link=external_url("accounts.login"),
     )
     return user
 
@@ -334,7 +333,7 @@ def invite(actor: User, organisation: Organisation, email: str, name: str | None
     queue_mail(
         key, _l("Uitnodiging voor MVI Community namens %(org)s", org=organisation.name), "invitation",
         locale=existing.locale if existing else "nl", invitation=invitation, inviter=actor,
-        link=_external("accounts.accept_invitation", token=token),
+        link=external_url("accounts.accept_invitation", token=token),
         days=current_app.config["INVITATION_DAYS"],
     )
     return invitation
@@ -415,7 +414,7 @@ def start_password_reset(email: str) -> None:
     db.session.flush()
     queue_mail(
         user.email, _l("Nieuw wachtwoord instellen voor MVI Community"), "password_reset", locale=user.locale,
-        user=user, link=_external("accounts.reset_password", token=token), hours=current_app.config["PASSWORD_RESET_HOURS"],
+        user=user, link=external_url("accounts.reset_password", token=token), hours=current_app.config["PASSWORD_RESET_HOURS"],
     )
     audit("auth.reset_requested", obj=user, actor=user)
 

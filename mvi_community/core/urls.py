@@ -13,3 +13,15 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link (BASE_URL + path) for e-mail and calendars; works in a request, a CLI
+    command and a scheduled job alike."""
+    from flask import current_app, has_request_context, url_for
+
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return base + url_for(endpoint, **values)

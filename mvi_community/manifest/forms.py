@@ -174,6 +174,13 @@ class WithdrawForm(FlaskForm):
                                   validators=[InputRequired(message=_l("Vul de datum van intrekking in.")), not_in_future])
 
 
+class ReopenReportForm(FlaskForm):
+    reason = TextAreaField(_l("Reden voor heropenen"),
+                           description=_l("De beheerders van de organisatie krijgen deze reden per e-mail."),
+                           validators=[DataRequired(message=_l("Geef een reden op.")),
+                                       Length(min=5, max=1000, message=_l("Gebruik 5 tot 1000 tekens."))])
+
+
 class GoalForm(Form):
     theme_id = HiddenField()
     current_step = SelectField(_l("Huidige trede"), coerce=int, choices=step_choices(_l("Niet opgenomen in het plan")),

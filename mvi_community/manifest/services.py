@@ -32,6 +32,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from mvi_community.accounts.models import ORGANISATION_TYPES, Membership, Organisation, User
 from mvi_community.core.audit import audit
 from mvi_community.core.errors import NotFound, ServiceError
+from mvi_community.core.mail import queue_mail
 from mvi_community.core.models import Setting
 from mvi_community.core.pagination import like_pattern, paginate
 from mvi_community.core.permissions import (
@@ -43,6 +44,7 @@ from mvi_community.core.permissions import (
     require,
 )
 from mvi_community.core.taxonomy import Theme
+from mvi_community.core.urls import external_url
 from mvi_community.db import utcnow
 from mvi_community.extensions import db
 from mvi_community.manifest.models import (
@@ -668,6 +670,49 @@ def save_report(actor: User, signatory: Signatory, year: int, summary: str | Non
               state=report_state(report.due_on, report.submitted_at))
     elif created:
         audit("manifest.report_started", obj=report, organisation=signatory.organisation.code, year=year)
+    return report
+
+
+def can_reopen(user, report: ProgressReport | None) -> bool:
+    """The secretariat reopens a submitted report (on the organisation's request) so it can be corrected."""
+    return report is not None and report.status == SUBMITTED and is_coordinator(user)
+
+
+def reopen_report(actor: User, signatory: Signatory, year: int, reason: str) -> ProgressReport:
+    """Put a submitted report back to draft; the organisation's admins are told why by e-mail.
+
+    The report then counts as not submitted (monitor, reminders) until it is submitted again.
+    """
+    report = db.session.scalar(
+        select(ProgressReport).where(ProgressReport.signatory_id == signatory.id, ProgressReport.year == year)
+    )
+    require(is_coordinator(actor))
+    if report is None or report.status != SUBMITTED:
+        raise ServiceError(_l("Alleen een ingediende rapportage kan worden heropend."))
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ServiceError(_l("Geef de organisatie een reden waarom de rapportage wordt heropend."), field="reason")
+    previous = report.submitted_at
+    report.status = DRAFT
+    report.submitted_at = None
+    report.submitted_by_id = None
+    report.updated_at = utcnow()
+    db.session.flush()
+    audit("manifest.report_reopened", obj=report, manifest=signatory.manifest.code,
+          organisation=signatory.organisation.code, year=year, reason=reason,
+          submitted_at=previous.isoformat() if previous else None)
+    admins = db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == signatory.organisation_id, Membership.role == "org_admin",
+               User.active.is_(True))
+        .order_by(User.id)
+    )
+    link = external_url("manifest.edit_report", code=signatory.manifest.code,
+                        org=signatory.organisation.code, year=year)
+    for admin in admins:
+        queue_mail(admin.email, _l("Uw MVI-jaarrapportage over %(year)s is heropend", year=year),
+                   "manifest_report_reopened", locale=admin.locale, recipient=admin, signatory=signatory,
+                   year=year, reason=reason, link=link)
     return report
 
 

@@ -19,6 +19,7 @@ from mvi_community.manifest.forms import (
     DueDateForm,
     ManifestForm,
     PlanForm,
+    ReopenReportForm,
     ReportForm,
     SignForm,
     WithdrawForm,
@@ -285,7 +286,28 @@ def report(code: str, org: str, year: int):
     return render_template("manifest/report.html", **_context(
         manifest=manifest, signatory=signatory, report=report, state=state,
         can_edit=services.can_edit(current_user, signatory) and not report.submitted,
+        can_reopen=services.can_reopen(current_user, report),
     ))
+
+
+@bp.route("/<code>/organisaties/<org>/rapportages/<int:year>/heropenen", methods=["GET", "POST"])
+@login_required
+def reopen_report(code: str, org: str, year: int):
+    manifest = services.get_manifest(code)
+    signatory = services.get_signatory(manifest, org)
+    report = services.get_report(current_user, signatory, year)
+    require(services.can_reopen(current_user, report))
+    form = ReopenReportForm()
+    if form.validate_on_submit():
+        try:
+            services.reopen_report(current_user, signatory, year, form.reason.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("De rapportage is heropend; de organisatie kan haar aanpassen en opnieuw indienen."), "success")
+            return redirect(url_for("manifest.report", code=code, org=org, year=year))
+    return render_template("manifest/reopen_report.html", **_context(
+        manifest=manifest, signatory=signatory, report=report, form=form))
 
 
 @bp.route("/<code>/organisaties/<org>/rapportages/<int:year>/bewerken", methods=["GET", "POST"])

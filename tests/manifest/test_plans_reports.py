@@ -271,3 +271,45 @@ def test_hub_shows_states_for_each_year(client, helmond):
     db.session.flush()
     rows = services.report_overview(signatory, on=date(2026, 4, 2))
     assert [(r.year, r.state) for r in rows] == [(2026, "open"), (2025, "missing"), (2024, "voluntary")]
+
+
+def test_coordinator_reopens_a_submitted_report(app, client, helmond):
+    from mvi_community.core.models import OutboxMessage
+
+    make_plan(helmond["signatory"], goals=(("circulair", 2, 4, 20.0),))
+    make_report(helmond["signatory"], 2024, submitted_on=date(2025, 3, 20))
+    commit()
+    report_url = "/manifest/mvoi-2022/organisaties/gm0794/rapportages/2024"
+    url = report_url + "/heropenen"
+    # the organisation itself, another organisation and a member cannot reopen
+    for email in ("inkoop@helmond.example.nl", "inkoop@amsterdam.example.nl", "collega@helmond.example.nl"):
+        other = new_client(app, email)
+        assert other.get(url).status_code in (403, 404)
+        assert "Rapportage heropenen" not in other.get(report_url).get_data(as_text=True)
+        assert post_form(other, url, {"reason": "Cijfers kloppen niet"}, page="/manifest/").status_code in (403, 404)
+    with pytest.raises(PermissionDenied):
+        services.reopen_report(helmond["admin"], helmond["signatory"], 2024, "Cijfers kloppen niet")
+    db.session.rollback()
+    assert db.session.scalar(select(ProgressReport)).status == "submitted"
+
+    login(client, "sanne@mvi-community.nl")
+    assert "Rapportage heropenen" in client.get(report_url).get_data(as_text=True)
+    # a reason is required; nothing changes without one
+    response = post_form(client, url, {"reason": " "})
+    assert response.status_code == 200 and "Geef een reden op." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(ProgressReport)).status == "submitted"
+
+    response = post_form(client, url, {"reason": "Het aandeel circulair is dubbel geteld."})
+    assert response.status_code == 302 and response.headers["Location"].endswith(report_url)
+    db.session.expire_all()
+    report = db.session.scalar(select(ProgressReport))
+    assert report.status == "draft" and report.submitted_at is None and report.submitted_by_id is None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "manifest.report_reopened"))
+    assert event is not None and "dubbel geteld" in str(event.data)
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to == "inkoop@helmond.example.nl")).all()
+    assert len(mail) == 1 and "dubbel geteld" in mail[0].body and "/rapportages/2024/bewerken" in mail[0].body
+    # a draft cannot be reopened again; the org admin can edit and resubmit
+    assert client.get(url).status_code == 403
+    admin = new_client(app, "inkoop@helmond.example.nl")
+    assert admin.get(report_url + "/bewerken").status_code == 200

@@ -237,7 +237,7 @@ def submit(actor, case: Case) -> Case:
     case.status = SUBMITTED
     case.submitted_at = utcnow()
     case.rejection_reason = None
-    from mvi_community.communities.services import external_url
+    from mvi_community.core.urls import external_url
 
     link = external_url("cases.detail", case_id=case.id)
     for user in _moderators_to_notify(case):
@@ -249,7 +249,7 @@ def submit(actor, case: Case) -> Case:
 
 
 def _notify_owner(case: Case, template: str, subject) -> None:
-    from mvi_community.communities.services import external_url
+    from mvi_community.core.urls import external_url
 
     recipients = {u.id: u for u in filter(None, [case.contact, db.session.get(User, case.created_by_id)
                                                  if case.created_by_id else None]) if u.active}

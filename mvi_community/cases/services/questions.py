@@ -29,7 +29,7 @@ def _body(body: str | None) -> str:
 
 
 def _link(question: CaseQuestion) -> str:
-    from mvi_community.communities.services import external_url
+    from mvi_community.core.urls import external_url
 
     return external_url("cases.question", question_id=question.id)
 

@@ -19,11 +19,12 @@ from mvi_community.communities.models import (
     Thread,
     ThreadFollow,
 )
-from mvi_community.communities.services.membership import external_url, is_member, is_moderator
+from mvi_community.communities.services.membership import is_member, is_moderator
 from mvi_community.core.errors import NotFound, ServiceError
 from mvi_community.core.mail import queue_mail
 from mvi_community.core.pagination import paginate
 from mvi_community.core.permissions import is_coordinator, require
+from mvi_community.core.urls import external_url
 from mvi_community.db import utcnow
 from mvi_community.extensions import db
 

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from flask import current_app, g, has_request_context, url_for
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -26,21 +26,13 @@ from mvi_community.core.mail import queue_mail
 from mvi_community.core.pagination import like_pattern, paginate
 from mvi_community.core.permissions import is_coordinator, register_role, require
 from mvi_community.core.taxonomy import Theme
+from mvi_community.core.urls import external_url
 from mvi_community.db import utcnow
 from mvi_community.extensions import db
 
 
 def _authenticated(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for e-mail and calendars (also outside a request: scheduled jobs)."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    if has_request_context():
-        return base + url_for(endpoint, **values)
-    with current_app.test_request_context():
-        return base + url_for(endpoint, **values)
 
 
 def slugify(value: str) -> str:

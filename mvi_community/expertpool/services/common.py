@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
 from mvi_community.accounts.models import User
@@ -76,14 +75,6 @@ def quarter_bounds(day: date) -> tuple[date, date]:
     return start, end - timedelta(days=1)
 
 
-def external(endpoint: str, **values) -> str:
-    """An absolute link for e-mail; works in a request, a CLI command and a scheduled job."""
-    if has_request_context():
-        path = url_for(endpoint, **values)
-    else:
-        with current_app.test_request_context():
-            path = url_for(endpoint, **values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def coordinators() -> list[User]:

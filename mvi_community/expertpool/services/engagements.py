@@ -9,9 +9,10 @@ from mvi_community.core.audit import audit
 from mvi_community.core.errors import ServiceError
 from mvi_community.core.mail import queue_mail
 from mvi_community.core.permissions import is_coordinator, is_member, require
+from mvi_community.core.urls import external_url
 from mvi_community.db import utcnow
 from mvi_community.expertpool.models import OUTCOMES, Engagement, Feedback, Session, SupportRequest
-from mvi_community.expertpool.services.common import expert_of, external, local_date, local_today
+from mvi_community.expertpool.services.common import expert_of, local_date, local_today
 from mvi_community.expertpool.services.requests import load_request, transition
 from mvi_community.extensions import db
 
@@ -68,7 +69,7 @@ def complete(actor, request_id: int, comment: str | None) -> Engagement:
         user = support_request.requester
         queue_mail(user.email, _l("Hoe was de ondersteuning? %(title)s", title=support_request.title),
                    "expertpool_completed", locale=user.locale, request=support_request, recipient=user,
-                   link=external("expertpool.request_detail", request_id=support_request.id))
+                   link=external_url("expertpool.request_detail", request_id=support_request.id))
     audit("expertpool.engagement_completed", obj=support_request, days_spent=engagement.days_spent)
     return engagement
 

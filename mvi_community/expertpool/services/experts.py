@@ -15,6 +15,7 @@ from mvi_community.core.mail import queue_mail
 from mvi_community.core.pagination import paginate
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.core.taxonomy import ProductGroup, Theme
+from mvi_community.core.urls import external_url
 from mvi_community.db import utcnow
 from mvi_community.expertpool.models import (
     LANGUAGES,
@@ -23,7 +24,7 @@ from mvi_community.expertpool.models import (
     ExpertConflict,
     Unavailability,
 )
-from mvi_community.expertpool.services.common import coordinators, external
+from mvi_community.expertpool.services.common import coordinators
 from mvi_community.extensions import db
 
 PROVINCES = ("Groningen", "Fryslân", "Drenthe", "Overijssel", "Flevoland", "Gelderland", "Utrecht",
@@ -97,7 +98,7 @@ def apply(user, data: ExpertData) -> Expert:
     for coordinator in coordinators():
         queue_mail(coordinator.email, _l("Nieuwe aanmelding voor de expertpool: %(name)s", name=user.name),
                    "expertpool_application_new", locale=coordinator.locale, expert=expert, recipient=coordinator,
-                   link=external("expertpool.manage_experts"))
+                   link=external_url("expertpool.manage_experts"))
     audit("expertpool.expert_applied", obj=expert, actor=user)
     return expert
 
@@ -171,7 +172,7 @@ def decide(actor, expert_id: int, approve: bool, note: str | None = None) -> Exp
     queue_mail(expert.user.email,
                _l("U bent toegevoegd aan de expertpool") if approve else _l("Uw aanmelding voor de expertpool"),
                "expertpool_application_decided", locale=expert.user.locale, expert=expert, approved=approve,
-               link=external("expertpool.my_profile"))
+               link=external_url("expertpool.my_profile"))
     audit("expertpool.expert_approved" if approve else "expertpool.expert_rejected", obj=expert,
           note=expert.decision_note)
     return expert

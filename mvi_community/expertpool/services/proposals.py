@@ -28,6 +28,7 @@ from mvi_community.core.errors import NotFound, ServiceError
 from mvi_community.core.jobs import claim_period
 from mvi_community.core.mail import queue_mail
 from mvi_community.core.permissions import is_coordinator, require
+from mvi_community.core.urls import external_url
 from mvi_community.db import utcnow
 from mvi_community.expertpool import matching
 from mvi_community.expertpool.affinity import (
@@ -49,7 +50,6 @@ from mvi_community.expertpool.models import (
 from mvi_community.expertpool.services.common import (
     coordinators,
     expert_of,
-    external,
     get_settings,
     local_today,
     quarter_bounds,
@@ -362,7 +362,7 @@ def _send_to_expert(support_request: SupportRequest, proposal: Proposal) -> None
     queue_mail(user.email, _l("Verzoek om ondersteuning: %(title)s", title=support_request.title),
                "expertpool_proposal", locale=user.locale, request=support_request, proposal=proposal,
                expert=proposal.expert, deadline=proposal.answer_due(int(settings["answer_deadline_days"])),
-               link=external("expertpool.request_detail", request_id=support_request.id))
+               link=external_url("expertpool.request_detail", request_id=support_request.id))
 
 
 def confirm(actor, request_id: int) -> Proposal:
@@ -415,7 +415,7 @@ def accept(actor, proposal_id: int) -> Engagement:
     for user in recipients:
         queue_mail(user.email, _l("Een expert helpt u: %(title)s", title=support_request.title),
                    "expertpool_accepted", locale=user.locale, request=support_request, expert=proposal.expert,
-                   recipient=user, link=external("expertpool.request_detail", request_id=support_request.id))
+                   recipient=user, link=external_url("expertpool.request_detail", request_id=support_request.id))
     audit("expertpool.match_accepted", obj=support_request, expert_id=proposal.expert_id)
     return engagement
 
@@ -469,14 +469,14 @@ def _next_alternate(support_request: SupportRequest, previous: Proposal) -> Prop
             queue_mail(coordinator.email, _l("Expert afgevallen: %(title)s", title=support_request.title),
                        "expertpool_alternate", locale=coordinator.locale, request=support_request,
                        previous=previous, alternate=alternate, confirmed=bool(settings["auto_confirm_alternate"]),
-                       link=external("expertpool.request_detail", request_id=support_request.id))
+                       link=external_url("expertpool.request_detail", request_id=support_request.id))
         return alternate
     transition(support_request, SupportRequest.SUBMITTED)
     for coordinator in coordinators():
         queue_mail(coordinator.email, _l("Geen alternatief meer: %(title)s", title=support_request.title),
                    "expertpool_alternate", locale=coordinator.locale, request=support_request, previous=previous,
                    alternate=None, confirmed=False,
-                   link=external("expertpool.request_detail", request_id=support_request.id))
+                   link=external_url("expertpool.request_detail", request_id=support_request.id))
     db.session.flush()
     return None
 
@@ -506,7 +506,7 @@ def send_reminders(now=None) -> tuple[int, int]:
             queue_mail(user.email, _l("Herinnering: verzoek om ondersteuning %(title)s", title=support_request.title),
                        "expertpool_reminder", locale=user.locale, request=support_request, proposal=proposal,
                        expert=proposal.expert, deadline=proposal.answer_due(deadline_days),
-                       link=external("expertpool.request_detail", request_id=support_request.id))
+                       link=external_url("expertpool.request_detail", request_id=support_request.id))
             reminded += 1
         if proposal.confirmed_at <= now - escalate_after and claim_period(
                 "expertpool.escalate", f"proposal-{proposal.id}"):
@@ -515,7 +515,7 @@ def send_reminders(now=None) -> tuple[int, int]:
                 queue_mail(coordinator.email, _l("Geen antwoord van de expert: %(title)s", title=support_request.title),
                            "expertpool_escalation", locale=coordinator.locale, request=support_request,
                            proposal=proposal, expert=proposal.expert,
-                           link=external("expertpool.request_detail", request_id=support_request.id))
+                           link=external_url("expertpool.request_detail", request_id=support_request.id))
             audit("expertpool.match_escalated", obj=support_request, expert_id=proposal.expert_id)
             escalated += 1
     db.session.flush()

@@ -15,6 +15,7 @@ from mvi_community.core.mail import queue_mail
 from mvi_community.core.pagination import paginate
 from mvi_community.core.permissions import is_coordinator, is_member, require
 from mvi_community.core.taxonomy import ProductGroup, Theme
+from mvi_community.core.urls import external_url
 from mvi_community.db import utcnow
 from mvi_community.expertpool.models import (
     GOALS,
@@ -26,7 +27,6 @@ from mvi_community.expertpool.models import (
 from mvi_community.expertpool.services.common import (
     can_view_request,
     coordinators,
-    external,
     get_settings,
     local_date,
     local_today,
@@ -150,7 +150,7 @@ def create_request(actor, data: RequestData, files=None) -> SupportRequest:
     for coordinator in coordinators():
         queue_mail(coordinator.email, _l("Nieuwe hulpvraag van %(org)s", org=organisation.name),
                    "expertpool_request_new", locale=coordinator.locale, request=support_request,
-                   recipient=coordinator, link=external("expertpool.request_detail", request_id=support_request.id))
+                   recipient=coordinator, link=external_url("expertpool.request_detail", request_id=support_request.id))
     audit("expertpool.request_created", obj=support_request, organisation=organisation.code,
           days=support_request.days_needed, beyond_allowance=support_request.beyond_allowance)
     return support_request
@@ -219,7 +219,7 @@ def decline_request(actor, request_id: int, note: str | None) -> SupportRequest:
     if support_request.requester is not None:
         queue_mail(support_request.requester.email, _l("Uw hulpvraag is afgewezen: %(title)s", title=support_request.title),
                    "expertpool_request_declined", locale=support_request.requester.locale, request=support_request,
-                   link=external("expertpool.request_detail", request_id=support_request.id))
+                   link=external_url("expertpool.request_detail", request_id=support_request.id))
     audit("expertpool.request_declined", obj=support_request, note=support_request.decision_note)
     return support_request
 
