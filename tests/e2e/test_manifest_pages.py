@@ -203,6 +203,7 @@ def test_journey_helmond_signs_plans_reports_and_coordinator_monitors(page, brow
     assert page.get_by_text(re.compile("is ingediend. Dank u wel!")).is_visible()
     assert page.get_by_text("Op tijd").first.is_visible()
     check_accessibility(page, "journey-report-submitted")
+    report_url = page.url
 
     # 4. a coordinator sees the late reports in the monitor
     coordinator = browser.new_context(base_url=live_server.url, locale="nl-NL", viewport={"width": 1280, "height": 900})
@@ -217,6 +218,17 @@ def test_journey_helmond_signs_plans_reports_and_coordinator_monitors(page, brow
         check_accessibility(other, "journey-monitor-coordinator")
         other.goto("/manifest/monitor?jaar=" + str(__import__("datetime").date.today().year))
         assert "Nog niet ingediend" in other.content() or "Op tijd" in other.content()
+        # Helmond asks the secretariat to reopen its report: a reason is required
+        other.goto(report_url)
+        other.get_by_role("link", name="Rapportage heropenen").click()
+        other.get_by_role("button", name="Rapportage heropenen").click()
+        assert other.locator("#error-summary").is_visible()
+        check_accessibility(other, "journey-report-reopen-errors")
+        other.get_by_label("Reden voor heropenen").fill("Helmond wil het aandeel circulair corrigeren.")
+        other.get_by_role("button", name="Rapportage heropenen").click()
+        assert other.get_by_text("De rapportage is heropend").is_visible()
+        assert other.get_by_text("Dit is een concept").is_visible()
+        check_accessibility(other, "journey-report-reopened")
     finally:
         coordinator.close()
 
