@@ -14,6 +14,7 @@ from mvi_community.benchmark.importers import notices as notice_importer
 from mvi_community.benchmark.importers import values as value_importer
 from mvi_community.benchmark.services import pages
 from mvi_community.benchmark.services import results as results_service
+from mvi_community.benchmark.services.problems import translate_problems
 from mvi_community.core.errors import NotFound, ServiceError
 from mvi_community.core.forms import flash_service_error, show_service_error
 from mvi_community.core.permissions import is_coordinator, require
@@ -146,7 +147,7 @@ def methodology(year: int):
                 ngettext("De methodologie is niet geldig: %(num)s probleem, zie hieronder.",
                          "De methodologie is niet geldig: %(num)s problemen, zie hieronder.", len(problems))]
     return render_template("benchmark/methodology_form.html",
-                           **_labels(edition=edition, form=form, problems=problems))
+                           **_labels(edition=edition, form=form, problems=translate_problems(problems)))
 
 
 @bp.route("/beheer/<int:year>/import", methods=["GET", "POST"])

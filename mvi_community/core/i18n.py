@@ -21,3 +21,18 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def ordinal(number: float | int) -> str:
+    """A position in the current language: "12e" in Dutch, "12th" (1st, 2nd, 3rd, 11th) in English."""
+    from flask_babel import get_locale
+
+    n = int(round(number))
+    locale = get_locale()
+    if locale is not None and locale.language == "en":
+        if 10 <= n % 100 <= 20:
+            suffix = "th"
+        else:
+            suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+        return f"{n}{suffix}"
+    return f"{n}e"

@@ -126,8 +126,8 @@ def test_coordinator_methodology_form_lists_every_problem(app, world):
                                     "indicators": [{"code": "c1", "theme": "onbekend", "direction": "up", "weight": 1,
                                                     "source": "csv"}]})}
     html = post_form(coordinator, url, form).get_data(as_text=True)
-    for fragment in ("themes[0].weight: must be a number &gt; 0", "indicators[0].theme: unknown theme",
-                     "indicators[0].direction: must be one of", "theme &#39;circulair&#39; has no indicators"):
+    for fragment in ("themes[0].weight: moet een getal groter dan 0 zijn", "indicators[0].theme: onbekend thema",
+                     "indicators[0].direction: moet een van", "thema &#39;circulair&#39; heeft geen indicatoren"):
         assert fragment in html
     assert services.find_edition(2025).methodology["themes"][0]["weight"] == 2.0
     form["document"] = json.dumps({"themes": METHODOLOGY["themes"], "indicators": METHODOLOGY["indicators"]})

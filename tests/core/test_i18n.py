@@ -78,3 +78,16 @@ def test_template_is_up_to_date_with_the_code(tmp_path):
         known = {str(m.id) for m in read_po(handle) if m.id}
     new = sorted(fresh - known)
     assert not new, f"new strings not extracted — run `make extract-translations`: {new[:5]}"
+
+
+def test_ordinals_follow_the_language(app):
+    from flask_babel import force_locale
+
+    from mvi_community.core.i18n import ordinal
+
+    with app.test_request_context():
+        with force_locale("nl"):
+            assert [ordinal(n) for n in (1, 2, 12, 23.4)] == ["1e", "2e", "12e", "23e"]
+        with force_locale("en"):
+            assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111, 112)] == [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th", "112th"]

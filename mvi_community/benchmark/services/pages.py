@@ -24,6 +24,7 @@ from mvi_community.benchmark.models import (
 from mvi_community.benchmark.services import editions as editions_service
 from mvi_community.benchmark.services import results as results_service
 from mvi_community.core.errors import NotFound
+from mvi_community.core.i18n import ordinal
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.core.taxonomy import Theme
 from mvi_community.extensions import db
@@ -73,10 +74,6 @@ def ordered_groups(groups: dict[str, Any]) -> list[tuple[str, Any]]:
 
     order = {code: k for k, code in enumerate(PEER_GROUP_NAMES)}
     return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
-
-
-def ordinal(n: float) -> str:
-    return _("%(n)se", n=int(round(n)))
 
 
 def rank_sentence(result: Result, n_ranked: int) -> str:
