@@ -74,5 +74,5 @@ def test_coordinator_pages_pass_axe(page, tmp_path):
     page.goto("/benchmark/beheer/2025/methodologie")
     page.get_by_label("Thema's en indicatoren (JSON)").fill('{"themes": [{"code": "x", "weight": 0}], "indicators": []}')
     page.get_by_role("button", name="Methodologie opslaan").click()
-    assert page.get_by_text("themes[0].weight: must be a number > 0").is_visible()
+    assert page.get_by_text("themes[0].weight: moet een getal groter dan 0 zijn").is_visible()
     check_accessibility(page, "benchmark-methodology-errors")
