@@ -16,11 +16,14 @@ DOCUMENTED_ENDPOINTS = [
     "api.cases", "api.case", "api.communities",
     "api.manifests", "api.signatories",
     "api.benchmark_editions", "api.benchmark_edition", "api.benchmark_results",
+    "api.experts", "api.expert",
 ]
 
 # Component schemas as "module:Class", resolved when the document is built (no import cycles);
 # the component is named after the class without "Schema". Each domain appends its own.
 COMPONENT_SCHEMAS = [
+    "mvi_community.api.expertpool:ExpertSchema",
+    "mvi_community.api.expertpool:ExpertPageSchema",
     "mvi_community.api.schemas:OrganisationSchema",
     "mvi_community.api.schemas:OrganisationPageSchema",
     "mvi_community.api.cases:CaseResultsSchema",
