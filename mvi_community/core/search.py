@@ -253,7 +253,9 @@ class _Parser:
             if self.peek() in (None, ")", "OR"):
                 return None
             node = self.parse_atom()
-            return _Not(node) if node is not None else None
+            if node is None:
+                return None
+            return node.item if isinstance(node, _Not) else _Not(node)  # "-(-a)" is "a"
         return self.parse_atom()
 
     def parse_atom(self):

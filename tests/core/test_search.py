@@ -67,6 +67,8 @@ def found(corpus, q) -> set[str]:
     ("refurb*", {"flex"}),
     ("gww-aanpak", {"gww"}),
     ("venlo", set(CASES)),                                    # the organisation's name is indexed
+    ("-(-circulair)", {"kantoren", "flex"}),                  # a double exclusion includes
+    ("venlo -(-circulair)", {"kantoren", "flex"}),
 ])
 def test_dutch_search(corpus, q, expected):
     assert found(corpus, q) == expected
@@ -78,7 +80,7 @@ def test_only_negative_query_excludes(corpus):
 
 @pytest.mark.parametrize("q", ["", "   ", "de het een", '"', "*", "-", "()", ")(", "NEAR", "NEAR(a b)", "OR OR",
                                "AND", '"a', "a OR", "--x", "x" * 2000, "é" * 300, "'", "\\", "%_", "\x00",
-                               "kantoor NEAR/3 inrichten", "a:b", "^title", "{x}", "x -(y OR", "!!!", "<>",
+                               "kantoor NEAR/3 inrichten", "a:b", "^title", "{x}", "x -(y OR", "!!!", "<>", "-(-a", "-(-(-a))", "a -(-(b -c))",
                                " ".join(["woord"] * 500)])
 def test_nasty_input_never_errors(corpus, q):
     services.search_ids(None, q)
