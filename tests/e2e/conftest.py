@@ -63,9 +63,33 @@ def live_server(tmp_path_factory, browser_available):
             db.engine.dispose()
 
 
+def _wait_before_is_visible() -> None:
+    """Tests assert `locator.is_visible()` right after a click that loads the next page; on a busy
+    machine the new document may not be parsed yet. Let `is_visible` first wait (up to 5 s) for
+    the element to appear, so the assertion checks the page, not the machine's speed. An element
+    that should be absent costs that wait once; a strict-mode error still surfaces."""
+    from playwright.sync_api import Locator, TimeoutError as PlaywrightTimeout
+
+    if getattr(Locator.is_visible, "_waits", False):
+        return
+    original = Locator.is_visible
+
+    def is_visible(self, timeout=None):
+        try:
+            self.wait_for(state="visible", timeout=5000)
+        except PlaywrightTimeout:
+            pass
+        return original(self)
+
+    is_visible._waits = True
+    Locator.is_visible = is_visible
+
+
 @pytest.fixture(scope="session")
 def browser(browser_available):
     from playwright.sync_api import sync_playwright
+
+    _wait_before_is_visible()
 
     playwright = sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
