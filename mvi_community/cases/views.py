@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from mvi_community.accounts.forms import ORGANISATION_TYPE_LABELS
 from mvi_community.accounts.models import ORGANISATION_TYPES
+from mvi_community.criteria.services import selections as criteria_selections
 from mvi_community.cases import bp, services
 from mvi_community.cases.forms import (
     FIELD_LABELS,
@@ -185,6 +186,7 @@ def detail(case_id: int):
         voted=services.has_voted(current_user, case) if authenticated and not owner else False,
         questions=services.questions_about(current_user, case) if authenticated else [],
         attachment_form=AttachmentForm(), reject_form=RejectForm(), question_form=QuestionForm(), **_labels(),
+        attached_selections=criteria_selections.selections_for_case(current_user, case),
     )
 
 

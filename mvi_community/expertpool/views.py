@@ -13,6 +13,7 @@ from mvi_community.core.errors import NotFound, PermissionDenied, ServiceError
 from mvi_community.core.forms import flash_service_error, show_service_error
 from mvi_community.core.permissions import is_coordinator, is_member, require
 from mvi_community.core.taxonomy import active_product_groups, active_themes
+from mvi_community.criteria.services import links as criteria_links
 from mvi_community.expertpool import bp, services
 from mvi_community.expertpool.forms import (
     CONTRIBUTION_LABELS,
@@ -290,6 +291,9 @@ def new_request():
         (g.id, g.name_nl) for g in active_product_groups()]
     if request.method == "GET":
         form.organisation.data = organisations[0].id
+        # Pre-filled from a criteria selection (?selectie=) or a procurement plan (?inkoopplan=).
+        for key, value in criteria_links.request_prefill(current_user, request.args).items():
+            form[key].data = value
     settings = services.get_settings()
     usages = {o.id: services.allowance_usage(o.id, services.local_today().year, settings) for o in organisations}
     if form.validate_on_submit():
@@ -305,6 +309,7 @@ def new_request():
         except ServiceError as error:
             show_service_error(form, error)
         else:
+            criteria_links.link_new_request(current_user, support_request, request.args)
             if support_request.beyond_allowance:
                 flash(_("Uw hulpvraag is ingediend. U vraagt meer dagen dan uw organisatie dit jaar nog heeft; "
                         "het secretariaat beslist eerst over de extra dagen."), "warning")
@@ -372,6 +377,7 @@ def _render_request(support_request: SupportRequest, **forms):
         "can_delete_attachment": services.can_delete(current_user, support_request),
         "feedback_form": forms.get("feedback_form") or CompleteForm(prefix="feedback"),
         "decision_form": DecisionForm(prefix="decision"),
+        "attached_selections": criteria_links.selections_for_request(current_user, support_request),
     }
     if request.method == "GET" and context["session_form"].held_on.data is None:
         context["session_form"].held_on.data = context["today"]
