@@ -153,18 +153,19 @@ def my_selections():
 
 
 def _selection_page(selection, request_form=None, case_form=None):
-    criteria = selections.selection_criteria(selection)
+    group_criteria = catalogue.criteria_of(selection.version, selection.product_group)
+    criteria = selections.selection_criteria(selection, group_criteria)
     can_edit = selections.can_edit(current_user, selection)
+    links = selections.links_of(current_user, selection)
     request_form = request_form or AttachRequestForm(prefix="req")
     case_form = case_form or AttachCaseForm(prefix="case")
     if can_edit:
-        request_form.request.choices = [(r.id, f"#{r.id} {r.title}") for r in
-                                        selections.attachable_requests(current_user, selection)]
-        case_form.case.choices = [(c.id, c.title) for c in selections.attachable_cases(current_user, selection)]
-    linked_requests, linked_cases = selections.links_of(selection)
+        request_form.request.choices = [(r.id, f"#{r.id} {r.title}") for r in links.attachable_requests]
+        case_form.case.choices = [(c.id, c.title) for c in links.attachable_cases]
     return render_template("criteria/selection.html", **_context(
-        selection=selection, criteria=criteria, can_edit=can_edit, changes=selections.changes_since(selection),
-        request_form=request_form, case_form=case_form, linked_requests=linked_requests, linked_cases=linked_cases))
+        selection=selection, criteria=criteria, can_edit=can_edit,
+        changes=selections.changes_since(selection, group_criteria), request_form=request_form, case_form=case_form,
+        linked_requests=links.requests, linked_cases=links.cases))
 
 
 @bp.get("/selecties/<int:selection_id>")

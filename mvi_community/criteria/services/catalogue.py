@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from mvi_community.core.errors import NotFound
 from mvi_community.core.permissions import is_coordinator
@@ -93,7 +93,8 @@ def criteria_of(version: CriteriaVersion, group: ProductGroup | None = None, lev
 def criterion_history(user, number: str) -> list[Criterion]:
     """The criterion with this number in every version the user may see, newest first."""
     statement = (select(Criterion).join(Criterion.version).where(Criterion.number == number)
-                 .options(selectinload(Criterion.themes), selectinload(Criterion.product_group))
+                 .options(contains_eager(Criterion.version), selectinload(Criterion.themes),
+                          selectinload(Criterion.product_group))
                  .order_by(CriteriaVersion.year.desc()))
     if not is_coordinator(user):
         statement = statement.where(CriteriaVersion.status == PUBLISHED)

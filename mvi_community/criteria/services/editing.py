@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mvi_community.core.audit import audit
 from mvi_community.core.errors import NotFound, ServiceError
@@ -64,7 +64,7 @@ def feedback_for(number: str) -> list[CriterionFeedback]:
     return list(db.session.scalars(
         select(CriterionFeedback).where(CriterionFeedback.number == number)
         .options(selectinload(CriterionFeedback.author), selectinload(CriterionFeedback.organisation),
-                 selectinload(CriterionFeedback.criterion).selectinload(Criterion.version))
+                 joinedload(CriterionFeedback.criterion).joinedload(Criterion.version))
         .order_by(CriterionFeedback.created_at.desc())))
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy.orm import joinedload, selectinload
 
 from mvi_community.accounts.models import Organisation
 from mvi_community.core.audit import audit
@@ -44,8 +44,8 @@ def can_edit(user, selection: Selection) -> bool:
 
 def get_selection(user, selection_id: int) -> Selection:
     selection = db.session.scalar(select(Selection).where(Selection.id == selection_id).options(
-        selectinload(Selection.items), selectinload(Selection.organisation), selectinload(Selection.version),
-        selectinload(Selection.product_group), selectinload(Selection.owner)))
+        selectinload(Selection.items), joinedload(Selection.organisation), joinedload(Selection.version),
+        joinedload(Selection.product_group), joinedload(Selection.owner)))
     if selection is None or not can_view(user, selection):
         raise NotFound()
     return selection
@@ -90,8 +90,12 @@ def create_selection(user, organisation: Organisation, version: CriteriaVersion,
     return selection
 
 
-def selection_criteria(selection: Selection):
-    return criteria_of(selection.version, selection.product_group, numbers=selection.numbers)
+def selection_criteria(selection: Selection, group_criteria: list | None = None):
+    """The selected criteria in their version (from `group_criteria`, the whole group in that version, when given)."""
+    if group_criteria is None:
+        return criteria_of(selection.version, selection.product_group, numbers=selection.numbers)
+    chosen = set(selection.numbers)
+    return [c for c in group_criteria if c.number in chosen]
 
 
 @dataclass
@@ -100,12 +104,12 @@ class SelectionChanges:
     changes: list[diff.Change]  # changed or removed selected criteria, and criteria added since
 
 
-def changes_since(selection: Selection, current: CriteriaVersion | None = None) -> SelectionChanges | None:
+def changes_since(selection: Selection, group_criteria: list | None = None) -> SelectionChanges | None:
     """What changed in the current version for the criteria this selection used (None when it is current)."""
-    current = current or current_version()
+    current = current_version()
     if current is None or current.id == selection.version_id or current.year < selection.version.year:
         return None
-    old_all = criteria_of(selection.version, selection.product_group)
+    old_all = group_criteria if group_criteria is not None else criteria_of(selection.version, selection.product_group)
     chosen = set(selection.numbers)
     old_numbers = {c.number for c in old_all}
     new = [c for c in criteria_of(current, selection.product_group) if c.number in chosen or c.number not in old_numbers]
@@ -213,17 +217,36 @@ def detach(user, selection: Selection, kind: str, target_id: int) -> None:
     audit(f"criteria.selection_detached_from_{kind}", selection, actor=user, target_id=target_id)
 
 
-def links_of(selection: Selection) -> tuple[list, list]:
-    """The requests and cases this selection hangs on (the selection page is already permission-checked)."""
+@dataclass
+class Links:
+    requests: list  # attached
+    cases: list
+    attachable_requests: list  # for the owner's "attach" forms
+    attachable_cases: list
+
+
+def links_of(user, selection: Selection) -> Links:
+    """The requests and cases this selection hangs on, and (for editors) those it could be attached to:
+    two queries (the selection page is already permission-checked)."""
     from mvi_community.cases.models import Case
     from mvi_community.expertpool.models import SupportRequest
 
-    requests = list(db.session.scalars(select(SupportRequest).join(
-        SelectionRequestLink, SelectionRequestLink.request_id == SupportRequest.id)
-        .where(SelectionRequestLink.selection_id == selection.id).order_by(SupportRequest.id)))
-    cases = list(db.session.scalars(select(Case).join(SelectionCaseLink, SelectionCaseLink.case_id == Case.id)
-                                    .where(SelectionCaseLink.selection_id == selection.id).order_by(Case.title)))
-    return requests, cases
+    editor = can_edit(user, selection)
+    request_rows = db.session.execute(
+        select(SupportRequest, SelectionRequestLink.id).outerjoin(SelectionRequestLink, and_(
+            SelectionRequestLink.request_id == SupportRequest.id, SelectionRequestLink.selection_id == selection.id))
+        .where(SupportRequest.organisation_id == selection.organisation_id,
+               or_(SelectionRequestLink.id.is_not(None), SupportRequest.status.not_in(SupportRequest.CLOSED)
+                   if editor else false()))
+        .order_by(SupportRequest.id.desc())).all()
+    case_rows = db.session.execute(
+        select(Case, SelectionCaseLink.id).outerjoin(SelectionCaseLink, and_(
+            SelectionCaseLink.case_id == Case.id, SelectionCaseLink.selection_id == selection.id))
+        .where(Case.organisation_id == selection.organisation_id,
+               or_(SelectionCaseLink.id.is_not(None), true() if editor else false()))
+        .order_by(Case.title)).all()
+    return Links([r for r, link in request_rows if link], [c for c, link in case_rows if link],
+                 [r for r, link in request_rows if not link], [c for c, link in case_rows if not link])
 
 
 @dataclass
