@@ -233,6 +233,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('selection_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.String(length=30), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['selection_id'], ['criteria_selection.id'], name=op.f('fk_criteria_selection_item_selection_id_criteria_selection'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_criteria_selection_item')),

@@ -8,7 +8,6 @@ from werkzeug.datastructures import MultiDict
 
 from mvi_community.accounts.forms import ORGANISATION_TYPE_LABELS
 from mvi_community.accounts.models import ORGANISATION_TYPES
-from mvi_community.criteria.services import selections as criteria_selections
 from mvi_community.cases import bp, services
 from mvi_community.cases.forms import (
     FIELD_LABELS,
@@ -171,6 +170,8 @@ def edit(case_id: int):
 
 @bp.get("/<int:case_id>")
 def detail(case_id: int):
+    from mvi_community.criteria.services import selections as criteria_selections  # criteria imports cases
+
     case = services.get_visible_case(current_user, case_id)
     if case.status == PUBLISHED:
         seen = session.get("cases_seen", [])

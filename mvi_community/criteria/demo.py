@@ -174,7 +174,7 @@ def seed(scale: str = "small") -> None:
         return
     selection = Selection(name="Flexplekken stadhuis 2025", owner_id=owner.id, organisation=amsterdam, version=v2025,
                           product_group=groups["kantoormeubilair"],
-                          items=[SelectionItem(number=n, position=i) for i, n in
+                          items=[SelectionItem(number=n, title=old[n].title, position=i) for i, n in
                                  enumerate(["KMB-ME-01", "KMB-ME-02", "KMB-GC-01", "KMB-CB-01"])])
     db.session.add(selection)
     plan = ProcurementPlan(organisation=amsterdam, updated_by_id=owner.id,

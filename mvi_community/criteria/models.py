@@ -23,11 +23,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from mvi_community.accounts.models import Organisation, User
+from mvi_community.cases.models import Case
 from mvi_community.core.taxonomy import ProductGroup, Theme
 from mvi_community.db import utcnow
+from mvi_community.expertpool.models import SupportRequest
 from mvi_community.extensions import db
 
 # Criterion types of the criteria tool (Aanbestedingswet: 2:75 technical specification, 2:80 special condition).
@@ -198,6 +200,9 @@ class SelectionItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     selection_id: Mapped[int] = mapped_column(ForeignKey("criteria_selection.id", ondelete="CASCADE"), index=True)
     number: Mapped[str] = mapped_column(String(30))
+    # The criterion's title in the selection's version (published versions never change), so that
+    # pages showing an attached selection need no extra query.
+    title: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
 
     selection: Mapped[Selection] = relationship(back_populates="items")
@@ -216,6 +221,9 @@ class SelectionRequestLink(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     selection: Mapped[Selection] = relationship()
+    # SupportRequest.criteria_links: declared here, so the expert pool's model stays untouched.
+    support_request = relationship(SupportRequest, backref=backref(
+        "criteria_links", order_by="SelectionRequestLink.id", cascade="all, delete-orphan", passive_deletes=True))
 
     __table_args__ = (UniqueConstraint("selection_id", "request_id"),)
 
@@ -231,6 +239,9 @@ class SelectionCaseLink(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     selection: Mapped[Selection] = relationship()
+    # Case.criteria_links: declared here, so the case library's model stays untouched.
+    case = relationship(Case, backref=backref(
+        "criteria_links", order_by="SelectionCaseLink.id", cascade="all, delete-orphan", passive_deletes=True))
 
     __table_args__ = (UniqueConstraint("selection_id", "case_id"),)
 

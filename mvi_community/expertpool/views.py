@@ -13,7 +13,6 @@ from mvi_community.core.errors import NotFound, PermissionDenied, ServiceError
 from mvi_community.core.forms import flash_service_error, show_service_error
 from mvi_community.core.permissions import is_coordinator, is_member, require
 from mvi_community.core.taxonomy import active_product_groups, active_themes
-from mvi_community.criteria.services import links as criteria_links
 from mvi_community.expertpool import bp, services
 from mvi_community.expertpool.forms import (
     CONTRIBUTION_LABELS,
@@ -281,6 +280,8 @@ def _member_organisations():
 @bp.route("/hulpvragen/nieuw", methods=["GET", "POST"])
 @login_required
 def new_request():
+    from mvi_community.criteria.services import links as criteria_links  # criteria imports the expert pool
+
     organisations = _member_organisations()
     if not organisations:
         raise PermissionDenied(_("U kunt hulp vragen zodra u lid bent van een organisatie op het platform."))
@@ -344,6 +345,8 @@ def request_detail(request_id: int):
 
 
 def _render_request(support_request: SupportRequest, **forms):
+    from mvi_community.criteria.services import links as criteria_links  # criteria imports the expert pool
+
     settings = services.get_settings()
     # The viewer's expert profile matters here only when it has a proposal on this request; the
     # proposals come with their experts, so this costs no query.

@@ -28,7 +28,7 @@ def test_pages_stay_within_the_query_budget(app, count_queries):
         group = criteria[n % len(criteria)]
         db.session.add(Selection(name=f"Selectie {n}", owner_id=user.id, organisation=a, version=v2025,
                                  product_group_id=group.product_group_id,
-                                 items=[SelectionItem(number=c.number, position=i) for i, c in enumerate(criteria)
+                                 items=[SelectionItem(number=c.number, title=c.title, position=i) for i, c in enumerate(criteria)
                                         if c.product_group_id == group.product_group_id]))
         db.session.add(CriterionFeedback(criterion=group, number=group.number, author_id=user.id,
                                          organisation_id=a.id, body="Een opmerking over dit criterium."))

@@ -83,7 +83,8 @@ def create_selection(user, organisation: Organisation, version: CriteriaVersion,
     order = {number: index for index, number in enumerate(available)}
     selection = Selection(name=name, owner_id=user.id, organisation=organisation, version=version,
                           product_group=group)
-    selection.items = [SelectionItem(number=n, position=order[n]) for n in sorted(wanted, key=order.get)]
+    selection.items = [SelectionItem(number=n, title=available[n].title, position=order[n])
+                       for n in sorted(wanted, key=order.get)]
     db.session.add(selection)
     db.session.flush()
     audit("criteria.selection_saved", selection, actor=user, numbers=[i.number for i in selection.items])
@@ -123,9 +124,11 @@ def update_to_current(user, selection: Selection) -> tuple[Selection, list[str]]
     current = current_version()
     if current is None or current.id == selection.version_id:
         raise ServiceError(_l("Deze selectie gebruikt de huidige versie al."))
-    available = {c.number for c in criteria_of(current, selection.product_group)}
+    available = {c.number: c for c in criteria_of(current, selection.product_group)}
     dropped = [i.number for i in selection.items if i.number not in available]
     selection.items = [i for i in selection.items if i.number in available]
+    for item in selection.items:
+        item.title = available[item.number].title
     if not selection.items:
         raise ServiceError(_l("Geen van de gekozen criteria bestaat nog in de huidige versie; maak een nieuwe selectie."))
     old_year = selection.version.year
@@ -249,49 +252,42 @@ def links_of(user, selection: Selection) -> Links:
                  [r for r, link in request_rows if not link], [c for c, link in case_rows if not link])
 
 
+def _loader(links_attribute, selection_attribute):
+    selection = joinedload(links_attribute).joinedload(selection_attribute)
+    return (selection.joinedload(Selection.version), selection.joinedload(Selection.product_group),
+            selection.joinedload(Selection.items))
+
+
+def request_loader_options():
+    """Loader options for the expert pool's request query: the attached selections come joined into
+    that one query (no extra query on the request page)."""
+    from mvi_community.expertpool.models import SupportRequest
+
+    return _loader(SupportRequest.criteria_links, SelectionRequestLink.selection)
+
+
+def case_loader_options():
+    """The same for the case library's case query."""
+    from mvi_community.cases.models import Case
+
+    return _loader(Case.criteria_links, SelectionCaseLink.selection)
+
+
 @dataclass
 class AttachedSelection:
     selection: Selection
-    criteria: list
     can_open: bool
 
 
 def _attached(user, links) -> list[AttachedSelection]:
-    selections = [link.selection for link in links]
-    if not selections:
-        return []
-    by_version: dict[int, list] = {}
-    for selection in selections:
-        by_version.setdefault(selection.version_id, []).extend(selection.numbers)
-    from mvi_community.criteria.models import Criterion
-
-    criteria = {}
-    for version_id, numbers in by_version.items():
-        for c in db.session.scalars(select(Criterion).where(Criterion.version_id == version_id,
-                                                            Criterion.number.in_(numbers))):
-            criteria[(version_id, c.number)] = c
-    return [AttachedSelection(s, [criteria[(s.version_id, n)] for n in s.numbers if (s.version_id, n) in criteria],
-                              can_view(user, s)) for s in selections]
-
-
-def _link_options():
-    return (selectinload(SelectionRequestLink.selection).selectinload(Selection.items),
-            selectinload(SelectionRequestLink.selection).selectinload(Selection.version),
-            selectinload(SelectionRequestLink.selection).selectinload(Selection.product_group))
+    return [AttachedSelection(link.selection, can_view(user, link.selection)) for link in links]
 
 
 def selections_for_request(user, support_request) -> list[AttachedSelection]:
-    """For the request page (already permission-checked by the expert pool): the attached selections."""
-    links = db.session.scalars(select(SelectionRequestLink).where(SelectionRequestLink.request_id == support_request.id)
-                               .options(*_link_options()).order_by(SelectionRequestLink.id))
-    return _attached(user, list(links))
+    """For the request page (already permission-checked by the expert pool): the attached selections,
+    loaded with the request (`request_loader_options`)."""
+    return _attached(user, support_request.criteria_links)
 
 
 def selections_for_case(user, case) -> list[AttachedSelection]:
-    links = db.session.scalars(
-        select(SelectionCaseLink).where(SelectionCaseLink.case_id == case.id)
-        .options(selectinload(SelectionCaseLink.selection).selectinload(Selection.items),
-                 selectinload(SelectionCaseLink.selection).selectinload(Selection.version),
-                 selectinload(SelectionCaseLink.selection).selectinload(Selection.product_group))
-        .order_by(SelectionCaseLink.id))
-    return _attached(user, list(links))
+    return _attached(user, case.criteria_links)
