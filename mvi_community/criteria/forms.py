@@ -106,12 +106,13 @@ class SettingsForm(FlaskForm):
 
 
 class AttachRequestForm(FlaskForm):
-    request = SelectField(_l("Hulpvraag"), coerce=int, validate_choice=True,
+    # The service checks that the request belongs to the selection's organisation (and says so).
+    request = SelectField(_l("Hulpvraag"), coerce=int, validate_choice=False,
                           validators=[DataRequired(message=_l("Kies een hulpvraag."))])
 
 
 class AttachCaseForm(FlaskForm):
-    case = SelectField(_l("Praktijkvoorbeeld"), coerce=int, validate_choice=True,
+    case = SelectField(_l("Praktijkvoorbeeld"), coerce=int, validate_choice=False,
                        validators=[DataRequired(message=_l("Kies een praktijkvoorbeeld."))])
 
 
