@@ -125,6 +125,10 @@ def test_feedback_window_publish_and_the_buyer_sees_the_change(app, orgs):
                      page="/criteria/beheer/concept").status_code == 302
     db.session.expire_all()
     assert db.session.get(CriteriaVersion, draft.id).published
+    from mvi_community.core.models import OutboxMessage
+    mail, = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to == "lid@aadorp.nl"))
+    assert "Nieuwe versie van de MVI-criteria: 2027" == mail.subject
+    assert f"/criteria/selecties/{selection.id}" in mail.body and "Meubilair (versie 2026)" in mail.body
 
     page = buyer.get(f"/criteria/selecties/{selection.id}").get_data(as_text=True)
     assert "Veranderd sinds versie 2026" in page and "Weging naar 30% na feedback." in page

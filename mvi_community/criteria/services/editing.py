@@ -245,4 +245,26 @@ def publish(user, version: CriteriaVersion) -> CriteriaVersion:
     version.status, version.published_at = PUBLISHED, utcnow()
     db.session.flush()
     audit("criteria.version_published", version, actor=user, year=version.year)
+    _tell_selection_owners(version)
     return version
+
+
+def _tell_selection_owners(version: CriteriaVersion) -> int:
+    """One e-mail per owner of selections made against an older version: what changed is on the
+    selection page. Returns the number of messages queued."""
+    from mvi_community.core.mail import queue_mail
+    from mvi_community.criteria.models import Selection
+
+    by_owner: dict[int, list[Selection]] = {}
+    for selection in db.session.scalars(select(Selection).join(Selection.version)
+                                        .where(CriteriaVersion.year < version.year, Selection.owner_id.is_not(None))
+                                        .options(selectinload(Selection.owner), selectinload(Selection.version))
+                                        .order_by(Selection.name)):
+        if selection.owner.active:
+            by_owner.setdefault(selection.owner_id, []).append(selection)
+    for selections in by_owner.values():
+        owner = selections[0].owner
+        queue_mail(owner.email, _l("Nieuwe versie van de MVI-criteria: %(year)s", year=version.year),
+                   "criteria_version_published", locale=owner.locale, user=owner, version=version,
+                   selections=selections)
+    return len(by_owner)
