@@ -127,7 +127,8 @@ def versions():
 def version_changes(year: int):
     version = catalogue.get_version(current_user, year)
     against = request.args.get("sinds", type=int)
-    old = catalogue.get_version(current_user, against) if against else catalogue.previous_version(version)
+    old = (catalogue.get_version(current_user, against) if against and against < year
+           else catalogue.previous_version(version))
     group_code = request.args.get("productgroep")
     group = catalogue.get_product_group(group_code) if group_code else None
     result = catalogue.compare_versions(old, version, group) if old is not None and old.year < version.year else None

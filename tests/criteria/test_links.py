@@ -64,3 +64,34 @@ def test_attach_to_an_existing_request_of_the_own_organisation_only(app):
     # A member of the other organisation cannot use the selection to pre-fill a request.
     other = new_client(app, "beheer@beedorp.nl")
     assert "Stoelen" not in other.get(f"/expertpool/hulpvragen/nieuw?selectie={selection.id}").get_data(as_text=True)
+
+
+def test_selection_on_an_older_version_shows_removed_and_new_criteria_and_updates(app):
+    from mvi_community.criteria.models import CriteriaVersion, SelectionItem
+    from mvi_community.criteria.services import selections
+
+    a, b = world()
+    owner = db.session.scalar(select(User).where(User.email == "lid@aadorp.nl"))
+    v2025 = db.session.scalar(select(CriteriaVersion).where(CriteriaVersion.year == 2025))
+    group = next(c.product_group for c in v2025.criteria if c.number == "KMB-SC-01")
+    selection = Selection(name="Oud", owner_id=owner.id, organisation=a, version=v2025, product_group=group,
+                          items=[SelectionItem(number="KMB-SC-01", title="x", position=0),
+                                 SelectionItem(number="KMB-ME-02", title="x", position=1)])
+    db.session.add(selection)
+    commit()
+    changes = {c.number: c for c in selections.changes_since(selection).changes}
+    assert changes["KMB-SC-01"].kind == "removed"
+    assert changes["KMB-ME-02"].kind == "changed" and changes["KMB-ME-02"].fields == ("level",)
+    assert changes["KMB-GC-03"].kind == "added"
+    client = new_client(app, "lid@aadorp.nl")
+    page = client.get(f"/criteria/selecties/{selection.id}").get_data(as_text=True)
+    assert "Vervallen" in page and "Nieuw" in page
+    response = post_form(client, f"/criteria/selecties/{selection.id}/bijwerken", {},
+                         page=f"/criteria/selecties/{selection.id}")
+    assert response.status_code == 302
+    flashed = client.get(f"/criteria/selecties/{selection.id}").get_data(as_text=True)
+    assert "Deze criteria bestaan niet meer en zijn uit de selectie gehaald: KMB-SC-01." in flashed
+    db.session.expire_all()
+    updated = db.session.get(Selection, selection.id)
+    assert updated.version.year == 2026 and updated.numbers == ["KMB-ME-02"]
+    assert updated.items[0].title == "Demontabel en repareerbaar"
