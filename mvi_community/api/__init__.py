@@ -9,3 +9,4 @@ from mvi_community.api import manifest  # noqa: E402,F401
 from mvi_community.api import cases  # noqa: E402,F401
 from mvi_community.api import communities  # noqa: E402,F401
 from mvi_community.api import expertpool  # noqa: E402,F401
+from mvi_community.api import criteria  # noqa: E402,F401

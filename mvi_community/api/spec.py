@@ -17,6 +17,7 @@ DOCUMENTED_ENDPOINTS = [
     "api.manifests", "api.signatories",
     "api.benchmark_editions", "api.benchmark_edition", "api.benchmark_results",
     "api.experts", "api.expert",
+    "api.criteria_product_groups", "api.criteria_product_group",
 ]
 
 # Component schemas as "module:Class", resolved when the document is built (no import cycles);
@@ -41,6 +42,10 @@ COMPONENT_SCHEMAS = [
     "mvi_community.api.benchmark:BenchmarkEditionDetailSchema",
     "mvi_community.api.benchmark:BenchmarkResultSchema",
     "mvi_community.api.benchmark:BenchmarkResultPageSchema",
+    "mvi_community.api.criteria:CriteriaProductGroupSchema",
+    "mvi_community.api.criteria:CriteriaProductGroupListSchema",
+    "mvi_community.api.criteria:CriterionSchema",
+    "mvi_community.api.criteria:CriteriaProductGroupDetailSchema",
 ]
 
 

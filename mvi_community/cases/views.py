@@ -170,6 +170,8 @@ def edit(case_id: int):
 
 @bp.get("/<int:case_id>")
 def detail(case_id: int):
+    from mvi_community.criteria.services import selections as criteria_selections  # criteria imports cases
+
     case = services.get_visible_case(current_user, case_id)
     if case.status == PUBLISHED:
         seen = session.get("cases_seen", [])
@@ -185,6 +187,7 @@ def detail(case_id: int):
         voted=services.has_voted(current_user, case) if authenticated and not owner else False,
         questions=services.questions_about(current_user, case) if authenticated else [],
         attachment_form=AttachmentForm(), reject_form=RejectForm(), question_form=QuestionForm(), **_labels(),
+        attached_selections=criteria_selections.selections_for_case(current_user, case),
     )
 
 

@@ -36,6 +36,20 @@ PRODUCT_GROUPS = [
 ]
 
 
+# Clusters of product groups (ProductGroup.cluster holds the cluster's code), as the criteria tool shows them.
+CLUSTERS = [
+    # code, name_nl, name_en
+    ("kantoor", "Kantoor en facilitair", "Office and facilities"),
+    ("ict", "ICT", "ICT"),
+    ("vervoer", "Vervoer", "Transport"),
+    ("diensten", "Diensten", "Services"),
+    ("bouw", "Bouw", "Buildings"),
+    ("gww", "Grond-, weg- en waterbouw", "Civil engineering"),
+    ("textiel", "Textiel", "Textiles"),
+    ("energie", "Energie", "Energy"),
+]
+
+
 class Theme(db.Model):
     __tablename__ = "core_theme"
 
@@ -64,6 +78,21 @@ class ProductGroup(db.Model):
         return self.name_en if locale == "en" else self.name_nl
 
 
+class ProductCluster(db.Model):
+    """A cluster of product groups (matched on ProductGroup.cluster = code)."""
+
+    __tablename__ = "core_product_cluster"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    name_nl: Mapped[str] = mapped_column(String(160))
+    name_en: Mapped[str] = mapped_column(String(160))
+    position: Mapped[int] = mapped_column(default=0)
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_nl
+
+
 def active_themes() -> list[Theme]:
     return list(db.session.scalars(select(Theme).where(Theme.active.is_(True)).order_by(Theme.position, Theme.id)))
 
@@ -78,6 +107,10 @@ def ensure_reference_data() -> None:
     for position, (code, name_nl, name_en) in enumerate(THEMES):
         if code not in themes:
             db.session.add(Theme(code=code, name_nl=name_nl, name_en=name_en, position=position))
+    clusters = set(db.session.scalars(select(ProductCluster.code)))
+    for position, (code, name_nl, name_en) in enumerate(CLUSTERS):
+        if code not in clusters:
+            db.session.add(ProductCluster(code=code, name_nl=name_nl, name_en=name_en, position=position))
     groups = set(db.session.scalars(select(ProductGroup.code)))
     for code, cluster, name_nl, name_en in PRODUCT_GROUPS:
         if code not in groups:

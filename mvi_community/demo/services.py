@@ -108,6 +108,9 @@ def seed(scale: str = "small") -> SeedReport:
     from mvi_community.benchmark import demo as benchmark_demo
 
     benchmark_demo.seed(scale)
+    from mvi_community.criteria import demo as criteria_demo
+
+    criteria_demo.seed(scale)
     return report
 
 

@@ -280,6 +280,8 @@ def _member_organisations():
 @bp.route("/hulpvragen/nieuw", methods=["GET", "POST"])
 @login_required
 def new_request():
+    from mvi_community.criteria.services import links as criteria_links  # criteria imports the expert pool
+
     organisations = _member_organisations()
     if not organisations:
         raise PermissionDenied(_("U kunt hulp vragen zodra u lid bent van een organisatie op het platform."))
@@ -290,6 +292,9 @@ def new_request():
         (g.id, g.name_nl) for g in active_product_groups()]
     if request.method == "GET":
         form.organisation.data = organisations[0].id
+        # Pre-filled from a criteria selection (?selectie=) or a procurement plan (?inkoopplan=).
+        for key, value in criteria_links.request_prefill(current_user, request.args).items():
+            form[key].data = value
     settings = services.get_settings()
     usages = {o.id: services.allowance_usage(o.id, services.local_today().year, settings) for o in organisations}
     if form.validate_on_submit():
@@ -305,6 +310,7 @@ def new_request():
         except ServiceError as error:
             show_service_error(form, error)
         else:
+            criteria_links.link_new_request(current_user, support_request, request.args)
             if support_request.beyond_allowance:
                 flash(_("Uw hulpvraag is ingediend. U vraagt meer dagen dan uw organisatie dit jaar nog heeft; "
                         "het secretariaat beslist eerst over de extra dagen."), "warning")
@@ -339,6 +345,8 @@ def request_detail(request_id: int):
 
 
 def _render_request(support_request: SupportRequest, **forms):
+    from mvi_community.criteria.services import links as criteria_links  # criteria imports the expert pool
+
     settings = services.get_settings()
     # The viewer's expert profile matters here only when it has a proposal on this request; the
     # proposals come with their experts, so this costs no query.
@@ -372,6 +380,7 @@ def _render_request(support_request: SupportRequest, **forms):
         "can_delete_attachment": services.can_delete(current_user, support_request),
         "feedback_form": forms.get("feedback_form") or CompleteForm(prefix="feedback"),
         "decision_form": DecisionForm(prefix="decision"),
+        "attached_selections": criteria_links.selections_for_request(current_user, support_request),
     }
     if request.method == "GET" and context["session_form"].held_on.data is None:
         context["session_form"].held_on.data = context["today"]

@@ -68,10 +68,12 @@ class CaseData:
 
 
 def get_case(case_id: int) -> Case:
+    from mvi_community.criteria.services import selections as criteria_selections  # criteria imports cases
+
     case = db.session.scalar(
         select(Case).options(joinedload(Case.organisation), joinedload(Case.product_group), joinedload(Case.contact),
                              joinedload(Case.community), selectinload(Case.themes), selectinload(Case.partners),
-                             selectinload(Case.attachments))
+                             selectinload(Case.attachments), *criteria_selections.case_loader_options())
         .where(Case.id == case_id)
     )
     if case is None:

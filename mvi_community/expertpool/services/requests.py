@@ -157,7 +157,9 @@ def create_request(actor, data: RequestData, files=None) -> SupportRequest:
 
 
 def _detail_options():
-    """Everything the request page shows, in six queries."""
+    """Everything the request page shows, in six queries (attached criteria selections joined in)."""
+    from mvi_community.criteria.services import selections as criteria_selections
+
     return (
         joinedload(SupportRequest.organisation), joinedload(SupportRequest.requester),
         joinedload(SupportRequest.product_group), selectinload(SupportRequest.themes),
@@ -165,6 +167,7 @@ def _detail_options():
         joinedload(SupportRequest.engagement).selectinload(Engagement.sessions),
         joinedload(SupportRequest.engagement).selectinload(Engagement.feedback),
         selectinload(SupportRequest.attachments),
+        *criteria_selections.request_loader_options(),
     )
 
 

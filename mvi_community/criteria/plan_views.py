@@ -1,0 +1,163 @@
+"""The strategic procurement plan: worksheet, plan page, print view, XLSX and "request expert support"."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from mvi_community.core.errors import PermissionDenied, ServiceError
+from mvi_community.core.forms import flash_service_error, show_service_error
+from mvi_community.core.taxonomy import active_product_groups, active_themes
+from mvi_community.criteria import bp
+from mvi_community.criteria.forms import SpendForm, TenderForm, make_ambitions_form
+from mvi_community.criteria.services import plan as plans
+from mvi_community.criteria.views import _context, _download, _locale
+
+
+@bp.get("/inkoopplan")
+@login_required
+def plan_start():
+    organisations = [m.organisation for m in current_user.memberships]
+    if not organisations:
+        raise PermissionDenied(_("U ziet hier het inkoopplan van uw organisatie zodra u lid bent van een organisatie."))
+    return redirect(url_for("criteria.plan", org=organisations[0].code))
+
+
+def _plan_context(organisation, **extra):
+    plan = plans.get_plan(current_user, organisation)
+    action_plan, goals = plans.manifest_goals(organisation, current_user)
+    return _context(organisation=organisation, plan=plan, action_plan=action_plan, goals=goals,
+                    can_edit=plans.can_edit(current_user, organisation),
+                    organisations=[m.organisation for m in current_user.memberships], **extra)
+
+
+@bp.get("/inkoopplan/<org>")
+@login_required
+def plan(org: str):
+    organisation = plans.get_organisation(current_user, org)
+    return render_template("criteria/plan.html", **_plan_context(organisation))
+
+
+@bp.get("/inkoopplan/<org>/afdrukken")
+@login_required
+def plan_print(org: str):
+    organisation = plans.get_organisation(current_user, org)
+    return render_template("criteria/plan_print.html", **_plan_context(organisation))
+
+
+@bp.get("/inkoopplan/<org>.xlsx")
+@login_required
+def plan_xlsx(org: str):
+    from mvi_community.criteria.services import exports
+
+    organisation = plans.get_organisation(current_user, org)
+    data = exports.plan_xlsx(organisation, plans.get_plan(current_user, organisation), _locale())
+    return _download(data, f"inkoopplan-{organisation.code}.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _forms(organisation, spend_form=None, tender_form=None):
+    groups = [(0, _("Kies een productgroep"))] + [(g.id, g.name_nl) for g in active_product_groups()]
+    spend_form = spend_form or SpendForm(prefix="spend")
+    tender_form = tender_form or TenderForm(prefix="tender")
+    spend_form.product_group.choices = groups
+    tender_form.product_group.choices = groups
+    tender_form.selection.choices = [(0, _("Nog geen selectie"))] + [
+        (s.id, s.name) for s in plans.own_selections(organisation)]
+    return spend_form, tender_form
+
+
+@bp.route("/inkoopplan/<org>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit_plan(org: str):
+    organisation = plans.get_organisation(current_user, org)
+    if not plans.can_edit(current_user, organisation):
+        raise PermissionDenied(_("Alleen leden van %(org)s kunnen dit inkoopplan bewerken.", org=organisation.name))
+    themes = active_themes()
+    current = plans.get_plan(current_user, organisation)
+    form = make_ambitions_form(themes)
+    if request.method == "GET" and current is not None:
+        form.summary.data = current.summary
+        for ambition in current.ambitions:
+            if f"level_{ambition.theme_id}" in form:
+                form[f"level_{ambition.theme_id}"].data = ambition.level
+                form[f"text_{ambition.theme_id}"].data = ambition.ambition
+    if form.validate_on_submit():
+        values = {t.id: (form[f"level_{t.id}"].data, form[f"text_{t.id}"].data) for t in themes}
+        try:
+            plans.save_ambitions(current_user, organisation, form.summary.data, values)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("De ambities zijn opgeslagen."), "success")
+            return redirect(url_for("criteria.edit_plan", org=org))
+    spend_form, tender_form = _forms(organisation)
+    context = _plan_context(organisation, form=form, themes=themes, spend_form=spend_form, tender_form=tender_form)
+    return render_template("criteria/plan_form.html", **context)
+
+
+@bp.post("/inkoopplan/<org>/inkoopcategorieen")
+@login_required
+def add_spend(org: str):
+    organisation = plans.get_organisation(current_user, org)
+    spend_form, tender_form = _forms(organisation, spend_form=SpendForm(prefix="spend"))
+    if spend_form.validate_on_submit():
+        try:
+            plans.add_spend(current_user, organisation, spend_form.product_group.data, spend_form.annual_spend.data,
+                            spend_form.notes.data)
+        except ServiceError as error:
+            show_service_error(spend_form, error)
+        else:
+            flash(_("De inkoopcategorie is toegevoegd."), "success")
+            return redirect(url_for("criteria.edit_plan", org=org) + "#inkoopcategorieen")
+    return _invalid(organisation, spend_form, tender_form)
+
+
+@bp.post("/inkoopplan/<org>/aanbestedingen")
+@login_required
+def add_tender(org: str):
+    organisation = plans.get_organisation(current_user, org)
+    spend_form, tender_form = _forms(organisation, tender_form=TenderForm(prefix="tender"))
+    if tender_form.validate_on_submit():
+        data = plans.TenderData(tender_form.title.data, tender_form.product_group.data, tender_form.planned_on.data,
+                                tender_form.level.data, tender_form.estimated_value.data,
+                                tender_form.selection.data or None, tender_form.notes.data)
+        try:
+            plans.add_tender(current_user, organisation, data)
+        except ServiceError as error:
+            show_service_error(tender_form, error)
+        else:
+            flash(_("De aanbesteding is toegevoegd."), "success")
+            return redirect(url_for("criteria.edit_plan", org=org) + "#aanbestedingen")
+    return _invalid(organisation, spend_form, tender_form)
+
+
+def _invalid(organisation, spend_form, tender_form):
+    if not plans.can_edit(current_user, organisation):
+        raise PermissionDenied(_("Alleen leden van %(org)s kunnen dit inkoopplan bewerken.", org=organisation.name))
+    themes = active_themes()
+    form = make_ambitions_form(themes, formdata=None)
+    current = plans.get_plan(current_user, organisation)
+    if current is not None:
+        form.summary.data = current.summary
+        for ambition in current.ambitions:
+            if f"level_{ambition.theme_id}" in form:
+                form[f"level_{ambition.theme_id}"].data = ambition.level
+                form[f"text_{ambition.theme_id}"].data = ambition.ambition
+    context = _plan_context(organisation, form=form, themes=themes, spend_form=spend_form, tender_form=tender_form)
+    return render_template("criteria/plan_form.html", **context), 400
+
+
+@bp.post("/inkoopplan/<org>/<kind>/<int:item_id>/verwijderen")
+@login_required
+def remove_plan_item(org: str, kind: str, item_id: int):
+    organisation = plans.get_organisation(current_user, org)
+    if kind not in ("tender", "spend"):
+        return redirect(url_for("criteria.edit_plan", org=org))
+    try:
+        plans.remove_item(current_user, organisation, kind, item_id)
+    except ServiceError as error:
+        flash_service_error(error)
+    else:
+        flash(_("Verwijderd."), "success")
+    return redirect(url_for("criteria.edit_plan", org=org))

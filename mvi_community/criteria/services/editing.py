@@ -1,0 +1,270 @@
+"""Feedback during the window, and the coordinator's work on the next version: draft, edit, publish."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from mvi_community.core.audit import audit
+from mvi_community.core.errors import NotFound, ServiceError
+from mvi_community.core.permissions import is_coordinator, require
+from mvi_community.core.taxonomy import ProductGroup, Theme
+from mvi_community.criteria.models import (
+    DRAFT,
+    FEEDBACK_DECLINED,
+    FEEDBACK_HANDLED,
+    FEEDBACK_OPEN,
+    LEVELS,
+    PUBLISHED,
+    TYPE_CODES,
+    TYPES,
+    Criterion,
+    CriteriaVersion,
+    CriterionFeedback,
+)
+from mvi_community.criteria.services.catalogue import current_version
+from mvi_community.criteria.services.common import feedback_window, member_organisation_ids
+from mvi_community.db import utcnow
+from mvi_community.extensions import db
+
+NUMBER_RE = re.compile(r"^[A-Z0-9]{2,6}-[A-Z]{2}-\d{2,3}$")
+
+
+# --- feedback --------------------------------------------------------------------------------
+
+def can_comment(user) -> bool:
+    return bool(member_organisation_ids(user)) or is_coordinator(user)
+
+
+def add_feedback(user, criterion: Criterion, body: str, today=None) -> CriterionFeedback:
+    require(can_comment(user), _l("Alleen leden van een deelnemende organisatie kunnen feedback geven."))
+    if not feedback_window(today).open:
+        raise ServiceError(_l("De feedbackperiode is gesloten. U kunt weer reageren in de volgende periode."))
+    if not criterion.version.published:
+        raise ServiceError(_l("U kunt alleen reageren op criteria van een gepubliceerde versie."))
+    body = (body or "").strip()
+    if len(body) < 10:
+        raise ServiceError(_l("Schrijf minstens een zin: wat wilt u veranderen, en waarom?"), field="body")
+    if len(body) > 4000:
+        raise ServiceError(_l("Uw reactie is te lang (hoogstens 4000 tekens)."), field="body")
+    organisation_id = next(iter(sorted(member_organisation_ids(user))), None)
+    feedback = CriterionFeedback(criterion=criterion, number=criterion.number, author_id=user.id,
+                                 organisation_id=organisation_id, body=body)
+    db.session.add(feedback)
+    db.session.flush()
+    audit("criteria.feedback_added", feedback, actor=user, number=criterion.number)
+    return feedback
+
+
+def feedback_for(number: str) -> list[CriterionFeedback]:
+    return list(db.session.scalars(
+        select(CriterionFeedback).where(CriterionFeedback.number == number)
+        .options(selectinload(CriterionFeedback.author), selectinload(CriterionFeedback.organisation),
+                 joinedload(CriterionFeedback.criterion).joinedload(Criterion.version))
+        .order_by(CriterionFeedback.created_at.desc())))
+
+
+def feedback_queue(user, status: str | None = FEEDBACK_OPEN) -> list[CriterionFeedback]:
+    require(is_coordinator(user))
+    statement = (select(CriterionFeedback)
+                 .options(selectinload(CriterionFeedback.author), selectinload(CriterionFeedback.organisation),
+                          selectinload(CriterionFeedback.criterion).selectinload(Criterion.product_group),
+                          selectinload(CriterionFeedback.criterion).selectinload(Criterion.version))
+                 .order_by(CriterionFeedback.created_at))
+    if status:
+        statement = statement.where(CriterionFeedback.status == status)
+    return list(db.session.scalars(statement))
+
+
+def open_feedback_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(CriterionFeedback)
+                             .where(CriterionFeedback.status == FEEDBACK_OPEN)) or 0
+
+
+def handle_feedback(user, feedback_id: int, status: str, response: str) -> CriterionFeedback:
+    require(is_coordinator(user))
+    feedback = db.session.get(CriterionFeedback, feedback_id)
+    if feedback is None:
+        raise NotFound()
+    if status not in (FEEDBACK_HANDLED, FEEDBACK_DECLINED):
+        raise ServiceError(_l("Kies of de feedback is verwerkt of niet overgenomen."), field="status")
+    response = (response or "").strip()
+    if not response:
+        raise ServiceError(_l("Schrijf een reactie aan de indiener."), field="response")
+    feedback.status, feedback.response = status, response[:4000]
+    feedback.handled_by_id, feedback.handled_at = user.id, utcnow()
+    db.session.flush()
+    audit("criteria.feedback_" + status, feedback, actor=user, number=feedback.number)
+    return feedback
+
+
+# --- the next version ------------------------------------------------------------------------
+
+def draft_version() -> CriteriaVersion | None:
+    return db.session.scalar(select(CriteriaVersion).where(CriteriaVersion.status == DRAFT)
+                             .order_by(CriteriaVersion.year.desc()).limit(1))
+
+
+def start_draft(user, year: int, notes: str | None = None) -> CriteriaVersion:
+    """A new draft version: a full copy of the current version (criteria keep their numbers)."""
+    require(is_coordinator(user))
+    if draft_version() is not None:
+        raise ServiceError(_l("Er is al een conceptversie. Publiceer of bewerk die eerst."))
+    current = current_version()
+    if current is not None and year <= current.year:
+        raise ServiceError(_l("Het jaar van de nieuwe versie moet na %(year)s liggen.", year=current.year),
+                           field="year")
+    if db.session.scalar(select(CriteriaVersion.id).where(CriteriaVersion.year == year)) is not None:
+        raise ServiceError(_l("Er bestaat al een versie voor %(year)s.", year=year), field="year")
+    draft = CriteriaVersion(year=year, status=DRAFT, notes=(notes or "").strip() or None)
+    db.session.add(draft)
+    if current is not None:
+        for old in db.session.scalars(select(Criterion).where(Criterion.version_id == current.id)
+                                      .options(selectinload(Criterion.themes))):
+            draft.criteria.append(Criterion(
+                number=old.number, product_group_id=old.product_group_id, type=old.type, level=old.level,
+                title=old.title, text_nl=old.text_nl, text_en=old.text_en, verification_nl=old.verification_nl,
+                verification_en=old.verification_en, weight_percent=old.weight_percent,
+                discount_eur=old.discount_eur, discount_basis=old.discount_basis,
+                eu_gpp_reference=old.eu_gpp_reference, position=old.position, themes=list(old.themes)))
+    db.session.flush()
+    audit("criteria.draft_started", draft, actor=user, year=year)
+    return draft
+
+
+@dataclass
+class CriterionData:
+    product_group_id: int
+    type: str
+    level: int
+    title: str
+    text_nl: str
+    verification_nl: str
+    theme_ids: list[int]
+    text_en: str | None = None
+    verification_en: str | None = None
+    weight_percent: int | None = None
+    discount_eur: Decimal | None = None
+    discount_basis: str | None = None
+    eu_gpp_reference: str | None = None
+    change_note: str | None = None
+    number: str | None = None
+
+
+def _check_draft(user, version: CriteriaVersion) -> None:
+    require(is_coordinator(user))
+    if version.status != DRAFT:
+        raise ServiceError(_l("Een gepubliceerde versie verandert niet meer. Begin een nieuwe conceptversie."))
+
+
+def suggest_number(group: ProductGroup, type_: str) -> str:
+    """The next free number for this product group and type, e.g. KAN-GC-04."""
+    numbers = list(db.session.scalars(select(Criterion.number).where(Criterion.product_group_id == group.id)
+                                      .distinct()))
+    prefix = numbers[0].split("-")[0] if numbers else re.sub(r"[^A-Z0-9]", "", group.code.upper())[:4] or "PG"
+    code = TYPE_CODES[type_]
+    taken = set(db.session.scalars(select(Criterion.number).where(Criterion.number.like(f"{prefix}-{code}-%"))))
+    n = 1
+    while f"{prefix}-{code}-{n:02d}" in taken:
+        n += 1
+    return f"{prefix}-{code}-{n:02d}"
+
+
+def save_criterion(user, version: CriteriaVersion, data: CriterionData, criterion: Criterion | None = None
+                   ) -> Criterion:
+    _check_draft(user, version)
+    if data.type not in TYPES:
+        raise ServiceError(_l("Kies een type criterium."), field="type")
+    if data.level not in LEVELS:
+        raise ServiceError(_l("Kies een ambitieniveau."), field="level")
+    group = db.session.get(ProductGroup, data.product_group_id)
+    if group is None:
+        raise ServiceError(_l("Kies een productgroep."), field="product_group")
+    if data.type != "gunningscriterium" and (data.weight_percent is not None or data.discount_eur is not None):
+        raise ServiceError(_l("Een weging of fictieve korting hoort alleen bij een gunningscriterium."),
+                           field="weight_percent")
+    themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(data.theme_ids or [0]))))
+    if not themes:
+        raise ServiceError(_l("Kies minstens één thema."), field="themes")
+    if criterion is None:
+        number = (data.number or "").strip().upper() or suggest_number(group, data.type)
+        if not NUMBER_RE.match(number):
+            raise ServiceError(_l("Een criteriumnummer ziet eruit als KAN-GC-04."), field="number")
+        other = db.session.scalar(select(Criterion).where(Criterion.number == number).limit(1))
+        if other is not None and (other.version_id == version.id or other.product_group_id != group.id):
+            raise ServiceError(_l("Het nummer %(number)s is al in gebruik.", number=number), field="number")
+        position = (db.session.scalar(select(func.max(Criterion.position)).where(
+            Criterion.version_id == version.id, Criterion.product_group_id == group.id)) or 0) + 1
+        criterion = Criterion(version=version, number=number, position=position)
+        db.session.add(criterion)
+        action = "criteria.criterion_added"
+    else:
+        if criterion.version_id != version.id:
+            raise NotFound()
+        if criterion.product_group_id != group.id:
+            raise ServiceError(_l("Een criterium houdt zijn productgroep; voeg een nieuw criterium toe."),
+                               field="product_group")
+        action = "criteria.criterion_changed"
+    criterion.product_group_id = group.id
+    criterion.type, criterion.level, criterion.title = data.type, data.level, data.title.strip()
+    criterion.text_nl, criterion.verification_nl = data.text_nl.strip(), data.verification_nl.strip()
+    criterion.text_en = (data.text_en or "").strip() or None
+    criterion.verification_en = (data.verification_en or "").strip() or None
+    criterion.weight_percent, criterion.discount_eur = data.weight_percent, data.discount_eur
+    criterion.discount_basis = (data.discount_basis or "").strip() or None
+    criterion.eu_gpp_reference = (data.eu_gpp_reference or "").strip() or None
+    criterion.change_note = (data.change_note or "").strip() or None
+    criterion.themes = themes
+    db.session.flush()
+    audit(action, criterion, actor=user, number=criterion.number, year=version.year)
+    return criterion
+
+
+def remove_criterion(user, version: CriteriaVersion, criterion_id: int) -> str:
+    _check_draft(user, version)
+    criterion = db.session.get(Criterion, criterion_id)
+    if criterion is None or criterion.version_id != version.id:
+        raise NotFound()
+    number = criterion.number
+    db.session.delete(criterion)
+    db.session.flush()
+    audit("criteria.criterion_removed", version, actor=user, number=number, year=version.year)
+    return number
+
+
+def publish(user, version: CriteriaVersion) -> CriteriaVersion:
+    _check_draft(user, version)
+    if open_feedback_count():
+        raise ServiceError(_l("Er staat nog feedback open. Behandel alle feedback voordat u publiceert."))
+    if not db.session.scalar(select(func.count()).select_from(Criterion).where(Criterion.version_id == version.id)):
+        raise ServiceError(_l("Een versie zonder criteria kan niet worden gepubliceerd."))
+    version.status, version.published_at = PUBLISHED, utcnow()
+    db.session.flush()
+    audit("criteria.version_published", version, actor=user, year=version.year)
+    _tell_selection_owners(version)
+    return version
+
+
+def _tell_selection_owners(version: CriteriaVersion) -> int:
+    """One e-mail per owner of selections made against an older version: what changed is on the
+    selection page. Returns the number of messages queued."""
+    from mvi_community.core.mail import queue_mail
+    from mvi_community.criteria.models import Selection
+
+    by_owner: dict[int, list[Selection]] = {}
+    for selection in db.session.scalars(select(Selection).join(Selection.version)
+                                        .where(CriteriaVersion.year < version.year, Selection.owner_id.is_not(None))
+                                        .options(selectinload(Selection.owner), selectinload(Selection.version))
+                                        .order_by(Selection.name)):
+        if selection.owner.active:
+            by_owner.setdefault(selection.owner_id, []).append(selection)
+    for selections in by_owner.values():
+        owner = selections[0].owner
+        queue_mail(owner.email, _l("Nieuwe versie van de MVI-criteria: %(year)s", year=version.year),
+                   "criteria_version_published", locale=owner.locale, user=owner, version=version,
+                   selections=selections)
+    return len(by_owner)
