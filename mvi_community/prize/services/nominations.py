@@ -58,10 +58,9 @@ def eligibility_problems(organisation: Organisation, totals: dict[int, float], s
     return reasons
 
 
-def nominee_choices(settings: dict[str, Any] | None = None) -> list[Organisation]:
-    types = (settings or get_settings())["eligible_types"]
-    return list(db.session.scalars(select(Organisation).where(Organisation.type.in_(types))
-                                   .order_by(Organisation.type, Organisation.name)))
+def nominee_choices() -> list[Organisation]:
+    """Every organisation: an ineligible choice is refused with its reason, not hidden."""
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
 def nominator_choices(user: User) -> list[Organisation]:
