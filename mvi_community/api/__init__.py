@@ -8,3 +8,4 @@ from mvi_community.api import benchmark  # noqa: E402,F401
 from mvi_community.api import manifest  # noqa: E402,F401
 from mvi_community.api import cases  # noqa: E402,F401
 from mvi_community.api import communities  # noqa: E402,F401
+from mvi_community.api import prize  # noqa: E402,F401

@@ -16,6 +16,7 @@ DOCUMENTED_ENDPOINTS = [
     "api.cases", "api.case", "api.communities",
     "api.manifests", "api.signatories",
     "api.benchmark_editions", "api.benchmark_edition", "api.benchmark_results",
+    "api.prize_editions", "api.prize_results",
 ]
 
 # Component schemas as "module:Class", resolved when the document is built (no import cycles);
@@ -38,6 +39,10 @@ COMPONENT_SCHEMAS = [
     "mvi_community.api.benchmark:BenchmarkEditionDetailSchema",
     "mvi_community.api.benchmark:BenchmarkResultSchema",
     "mvi_community.api.benchmark:BenchmarkResultPageSchema",
+    "mvi_community.api.prize:PrizeEditionSchema",
+    "mvi_community.api.prize:PrizeEditionPageSchema",
+    "mvi_community.api.prize:PrizeResultSchema",
+    "mvi_community.api.prize:PrizeResultsSchema",
 ]
 
 

@@ -171,3 +171,20 @@ def results_document(outcome: Outcome) -> dict[str, Any]:
 
 def results_json(outcome: Outcome) -> str:
     return json.dumps(results_document(outcome), ensure_ascii=False, indent=2)
+
+
+def published_editions_page(page: int, per_page: int = 25):
+    from mvi_community.core.pagination import paginate
+
+    return paginate(select(PrizeEdition).where(PrizeEdition.published_at.is_not(None))
+                    .order_by(PrizeEdition.year.desc()), page, per_page)
+
+
+def published_edition(year: int) -> PrizeEdition:
+    from mvi_community.core.errors import NotFound
+    from mvi_community.prize.services.common import find_edition
+
+    edition = find_edition(year)
+    if edition is None or not edition.published:
+        raise NotFound(_l("Er is geen gepubliceerde uitslag van de MVI-prijs %(year)s.", year=year))
+    return edition
