@@ -108,6 +108,9 @@ def seed(scale: str = "small") -> SeedReport:
     from mvi_community.benchmark import demo as benchmark_demo
 
     benchmark_demo.seed(scale)
+    from mvi_community.prize import demo as prize_demo
+
+    prize_demo.seed(scale)
     return report
 
 
