@@ -102,6 +102,7 @@ def edit_edition(year: int):
     require(is_coordinator(current_user))
     edition = services.get_edition(year)
     form = EditionForm(obj=edition)
+    del form.year  # the year identifies the edition; it does not change
     if request.method == "GET":
         for name in DATE_FIELDS:
             moment = local(getattr(edition, name))
