@@ -263,3 +263,28 @@ def test_declared_conflict_needs_a_reason(world, client_for):
     response = post_form(client, f"/prize/2026/nominaties/{nomination.id}/belangenconflict", {"reason": ""})
     assert response.status_code == 200 and "Vul de reden in" in html(response)
     assert db.session.scalar(select(func.count(PrizeConflict.id))) == 0
+
+
+def test_coordinator_edits_the_dates_and_the_phase_follows(world, client_for):
+    from datetime import date, timedelta
+
+    coordinator = client_for("coordinator@example.nl")
+    today = date.today()
+    data = {"title": "MVI-prijs 2026", "description": "", "benchmark_year": 2025, "benchmark_weight": "0.3",
+            "jurors_per_nomination": 3, "normalise": "y", "hide_scores_until_submitted": "y",
+            "nominations_open": (today - timedelta(days=10)).isoformat(),
+            "nominations_close": (today - timedelta(days=1)).isoformat(),
+            "scoring_open": today.isoformat(), "scoring_close": (today + timedelta(days=10)).isoformat(),
+            "deliberation_at": (today + timedelta(days=12)).isoformat(),
+            "ceremony_at": (today + timedelta(days=20)).isoformat()}
+    response = post_form(coordinator, "/prize/2026/bewerken", data)
+    assert response.status_code == 302
+    db.session.refresh(world.edition)
+    assert world.edition.phase == "scoring"
+    data["scoring_open"] = (today - timedelta(days=20)).isoformat()  # before nominations close
+    response = post_form(coordinator, "/prize/2026/bewerken", data)
+    assert "voor de vorige stap" in html(response)
+    data["ceremony_at"] = ""  # some dates but not all
+    data["scoring_open"] = today.isoformat()
+    assert "Vul alle data in" in html(post_form(coordinator, "/prize/2026/bewerken", data))
+    assert client_for("inkoop@utrecht.example.nl").get("/prize/2026/bewerken").status_code == 403

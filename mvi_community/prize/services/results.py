@@ -38,7 +38,6 @@ class Outcome:
     result: scoring.ScoringResult
     nominations: dict[int, PrizeNomination]
     jurors: dict[int, PrizeJuror]
-    scores: list[PrizeScore]
 
     def ranked(self) -> list[tuple[PrizeNomination, scoring.NominationResult]]:
         """Every nomination, by category (rubric order), then rank (unranked last)."""
@@ -59,14 +58,27 @@ def rules_of(edition: PrizeEdition) -> scoring.Rules:
         trim_from=edition.trim_from, benchmark_weight=float(edition.benchmark_weight))
 
 
+def _score_rows(edition_id: int) -> list[tuple[int, int, int, float]]:
+    """(juror, nomination, criterion, value) of an edition as plain DBAPI tuples: 30,000 scores
+    (200 nominations × 15 jurors × 10 criteria) load in a third of the time SQLAlchemy's Row
+    objects take. The statement still goes through the engine (events, query counting)."""
+    connection = db.session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    result = connection.exec_driver_sql(
+        "SELECT s.juror_id, s.nomination_id, s.criterion_id, s.value FROM prize_score s "
+        f"JOIN prize_juror j ON s.juror_id = j.id WHERE j.edition_id = {mark}", (edition_id,))
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def compute(edition: PrizeEdition) -> Outcome:
     """Three queries: nominations (with organisations and categories), scores, tie decisions."""
     nominations = {n.id: n for n in db.session.scalars(
         select(PrizeNomination).where(PrizeNomination.edition_id == edition.id)
         .options(joinedload(PrizeNomination.organisation), joinedload(PrizeNomination.category)))}
-    scores = list(db.session.scalars(
-        select(PrizeScore).join(PrizeJuror).where(PrizeJuror.edition_id == edition.id)
-        .options(joinedload(PrizeScore.juror))))
+    scores = _score_rows(edition.id)
     codes = {c.id: c.code for c in edition.criteria}
     decisions = [d.nomination_order for d in db.session.scalars(
         select(PrizeTieDecision).where(PrizeTieDecision.edition_id == edition.id).order_by(PrizeTieDecision.id))]
@@ -74,13 +86,11 @@ def compute(edition: PrizeEdition) -> Outcome:
         rules_of(edition),
         [scoring.Nomination(n.id, n.category.code, n.benchmark_total if n.benchmark_total is not None else 0.0)
          for n in nominations.values()],
-        [scoring.Score(s.juror_id, s.nomination_id, codes[s.criterion_id], s.value) for s in scores
-         if s.nomination_id in nominations],
+        [scoring.Score(juror_id, nomination_id, codes[criterion_id], value)
+         for juror_id, nomination_id, criterion_id, value in scores if nomination_id in nominations],
         [[i for i in order if i in nominations] for order in decisions])
-    jurors = {s.juror_id: s.juror for s in scores}
-    for juror in edition.jurors:
-        jurors.setdefault(juror.id, juror)
-    return Outcome(edition, result, nominations, jurors, scores)
+    jurors = {juror.id: juror for juror in edition.jurors}
+    return Outcome(edition, result, nominations, jurors)
 
 
 def can_view_report(user, edition: PrizeEdition) -> bool:
