@@ -112,3 +112,14 @@ class StatementForm(FlaskForm):
 
 class ScoreForm(FlaskForm):
     """CSRF only: the score fields follow the rubric (score_<id>, comment_<id>, version_<id>)."""
+
+
+class SettingsForm(FlaskForm):
+    eligible_types = SelectMultipleField(_l("Organisatietypen die genomineerd kunnen worden"),
+                                         validators=[DataRequired(_l("Kies minstens één organisatietype."))])
+    require_benchmark = BooleanField(_l("Een gerangschikt resultaat in de benchmark is vereist"))
+    require_manifest = BooleanField(_l("Ondertekening van het Manifest MVOI is vereist"))
+
+
+class TieForm(FlaskForm):
+    """CSRF only: the positions are read per nomination (position_<id>)."""

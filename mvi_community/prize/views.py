@@ -19,7 +19,9 @@ from mvi_community.prize.forms import (
     JurorForm,
     NominationForm,
     ScoreForm,
+    SettingsForm,
     StatementForm,
+    TieForm,
 )
 from mvi_community.prize.models import DATE_FIELDS
 from mvi_community.prize.services import editions as edition_services
@@ -398,4 +400,44 @@ def score(year: int, nomination_id: int):
 def report(year: int):
     edition = services.get_edition(year)
     outcome = result_services.report(current_user, edition)
-    return render_template("prize/report.html", **_ctx(edition=edition, outcome=outcome, rows=outcome.ranked()))
+    return render_template("prize/report.html", **_ctx(
+        edition=edition, outcome=outcome, rows=outcome.ranked(), tie_form=TieForm(),
+        can_decide=result_services.can_decide_ties(current_user, edition),
+        juror_letters=result_services.juror_letters(outcome)))
+
+
+@bp.post("/<int:year>/gelijke-stand")
+@login_required
+def tie(year: int):
+    edition = services.get_edition(year)
+    form = TieForm()
+    if form.validate_on_submit():
+        members = [int(v) for v in request.form.get("group", "").split(",") if v.isdigit()]
+        positions = {m: request.form.get(f"position_{m}", type=int) for m in members}
+        try:
+            if any(p is None for p in positions.values()) or len(set(positions.values())) != len(members):
+                raise ServiceError(_("Geef elke nominatie een eigen plaats."))
+            result_services.record_tie_decision(current_user, edition, sorted(members, key=positions.get),
+                                                request.form.get("note") or None)
+            flash(_("De beslissing bij gelijke stand is vastgelegd."), "success")
+        except ServiceError as error:
+            flash_service_error(error)
+    return redirect(url_for("prize.report", year=year))
+
+
+@bp.route("/instellingen", methods=["GET", "POST"])
+@login_required
+def settings():
+    from mvi_community.accounts.forms import ORGANISATION_TYPE_LABELS
+
+    require(is_coordinator(current_user))
+    values = services.get_settings()
+    form = SettingsForm(data=values if request.method == "GET" else None)
+    form.eligible_types.choices = [(k, v) for k, v in ORGANISATION_TYPE_LABELS.items()]
+    if form.validate_on_submit():
+        services.save_settings(current_user, {"eligible_types": form.eligible_types.data,
+                                              "require_benchmark": form.require_benchmark.data,
+                                              "require_manifest": form.require_manifest.data})
+        flash(_("De instellingen zijn opgeslagen."), "success")
+        return redirect(url_for("prize.settings"))
+    return render_template("prize/settings.html", **_ctx(form=form))

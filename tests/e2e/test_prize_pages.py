@@ -66,6 +66,7 @@ def test_prize_journey(as_user):
     today = date.today()
     coordinator = as_user("coordinator@mvi-community.nl")
     # the coordinator opens an edition, with the default KoopWijsPrijs rubric, and invites a jury
+    visit(coordinator, "/prize/instellingen", "prize-settings")
     visit(coordinator, "/prize/nieuw", "prize-edition-new")
     coordinator.get_by_label("Jaar", exact=True).fill(str(YEAR))
     coordinator.get_by_label("Titel", exact=True).fill(f"MVI-prijs {YEAR}")

@@ -104,10 +104,31 @@ def report(user, edition: PrizeEdition) -> Outcome:
     return compute(edition)
 
 
+def can_decide_ties(user, edition: PrizeEdition) -> bool:
+    if edition.published or not getattr(user, "is_authenticated", False):
+        return False
+    juror = juror_of(user, edition)
+    return is_coordinator(user) or (juror is not None and juror.is_chair)
+
+
+def juror_letters(outcome: Outcome) -> dict[int, str]:
+    """Jurors in the report are anonymous: A, B, C … in the order of their names."""
+    ordered = sorted(outcome.jurors.values(), key=lambda j: (j.name, j.id))
+    return {j.id: _letter(i) for i, j in enumerate(ordered)}
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def record_tie_decision(actor, edition: PrizeEdition, order: list[int], note: str | None) -> PrizeTieDecision:
     """The chair (or a coordinator on the chair's behalf) records the order of a tie group."""
-    juror = juror_of(actor, edition)
-    require(is_coordinator(actor) or (juror is not None and juror.is_chair),
+    require(can_decide_ties(actor, edition) or edition.published,
             _l("Alleen de juryvoorzitter legt een beslissing bij gelijke stand vast."))
     if edition.published:
         raise ServiceError(_l("De uitslag is al gepubliceerd."))
