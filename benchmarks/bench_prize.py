@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from mvi_community import create_app  # noqa: E402
-from mvi_community.accounts.models import Organisation  # noqa: E402
-from mvi_community.extensions import db  # noqa: E402
-from mvi_community.prize.models import (  # noqa: E402
+from mvi_community import create_app
+from mvi_community.accounts.models import Organisation
+from mvi_community.extensions import db
+from mvi_community.prize.models import (
     PrizeCriterion,
     PrizeEdition,
     PrizeJuror,

@@ -3,7 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("prize", __name__, url_prefix="/prize")
 
-from mvi_community.prize import views  # noqa: E402,F401
+from mvi_community.prize import views  # noqa: F401
 
 
 def _register_hooks() -> None:

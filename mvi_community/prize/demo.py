@@ -30,12 +30,12 @@ JURORS = (
 AMSTERDAM_JUROR = "duurzaam@amsterdam.example.nl"
 
 ARCHIVE_NOMINATIONS = (
-    ("gm0983", "Het circulaire stadskantoor: materialenpaspoort, cradle-to-cradle-inkoop en een gebouw dat als "
-               "grondstoffenbank is ontworpen."),
-    ("pv25", "Gelderland stuurt in alle grote GWW-contracten op CO2-reductie met de CO2-prestatieladder en "
-             "schaduwprijzen."),
-    ("ws0662", "Vallei en Veluwe koopt energie en chemicaliën in met duurzaamheidseisen en deelt de aanpak met "
-               "andere waterschappen."),
+    ("gm0983", ("Het circulaire stadskantoor: materialenpaspoort, cradle-to-cradle-inkoop en een gebouw dat als "
+                "grondstoffenbank is ontworpen.")),
+    ("pv25", ("Gelderland stuurt in alle grote GWW-contracten op CO2-reductie met de CO2-prestatieladder en "
+              "schaduwprijzen.")),
+    ("ws0662", ("Vallei en Veluwe koopt energie en chemicaliën in met duurzaamheidseisen en deelt de aanpak met "
+                "andere waterschappen.")),
     ("gm0268", "Nijmegen combineert social return met circulair inkopen in het onderhoud van de openbare ruimte."),
     ("pv28", "Zuid-Holland bouwt circulaire viaducten en legt de ervaringen vast in een openbare kennisbank."),
 )
@@ -67,8 +67,13 @@ def _user(email: str, name: str, password_hash: str) -> User:
 def seed(scale: str = "small") -> None:
     from mvi_community.benchmark.services import ranked_totals
     from mvi_community.prize.services import find_edition
-    from mvi_community.prize.services.editions import EditionData, create_edition, publish, save_statement
-    from mvi_community.prize.services.editions import import_edition
+    from mvi_community.prize.services.editions import (
+        EditionData,
+        create_edition,
+        import_edition,
+        publish,
+        save_statement,
+    )
     from mvi_community.prize.services.scores import import_scores
 
     totals = ranked_totals(2025)

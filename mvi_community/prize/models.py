@@ -12,7 +12,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mvi_community.accounts.models import Organisation, User
@@ -290,7 +299,7 @@ class PrizeScore(db.Model):
     criterion: Mapped[PrizeCriterion] = relationship()
 
     __table_args__ = (UniqueConstraint("juror_id", "nomination_id", "criterion_id"),)
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (SQLAlchemy reads it once)
 
 
 class PrizeTieDecision(db.Model):

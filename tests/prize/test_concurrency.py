@@ -71,7 +71,6 @@ def live(app, tmp_path):
 
 
 def _setup(rounds: int):
-    from tests.factories import make_user
 
     organisations = [make_organisation(type="gemeente") for _ in range(rounds + 1)]
     make_benchmark({o: 50.0 + i for i, o in enumerate(organisations)})
@@ -113,7 +112,7 @@ def _at_once(*calls):
 
 
 def test_concurrent_submissions_never_lose_or_duplicate_a_score(live):
-    server_app, base = live
+    _server_app, base = live
     rounds = 4
     edition, users, nominations = _setup(rounds)
     criteria = [type("C", (), {"id": c.id}) for c in edition.criteria]
@@ -134,8 +133,8 @@ def test_concurrent_submissions_never_lose_or_duplicate_a_score(live):
     for nomination_id in nomination_ids[1:]:
         url = f"/prize/2026/nominaties/{nomination_id}/scoren"
         token = CSRF.search(first.get(url)).group(1)
-        results = _at_once(lambda: first.post(url, _form(token, criteria, "6")),
-                           lambda: first.post(url, _form(token, criteria, "9")))
+        results = _at_once(lambda url=url, token=token: first.post(url, _form(token, criteria, "6")),
+                           lambda url=url, token=token: first.post(url, _form(token, criteria, "9")))
         assert all(status == 200 for status, _ in results), [s for s, _ in results]
         accepted = [page for _, page in results if "Uw scores zijn ingediend" in page]
         refused = [page for _, page in results if "intussen elders gewijzigd" in page or "al ingediend" in page]

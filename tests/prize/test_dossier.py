@@ -13,7 +13,14 @@ from mvi_community.prize.models import PrizeNomination, PrizeScore, PrizeTieDeci
 from mvi_community.prize.services.results import compute
 from tests.conftest import post_form
 from tests.factories import commit, make_organisation, make_user
-from tests.prize.factories import assign, make_benchmark, make_edition, make_juror, make_nomination, set_phase
+from tests.prize.factories import (
+    assign,
+    make_benchmark,
+    make_edition,
+    make_juror,
+    make_nomination,
+    set_phase,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -47,8 +54,8 @@ def _tied(app):
     b = make_organisation("gm0002", "Gemeente Bee")
     make_benchmark({a: 60.0, b: 60.0})
     edition = make_edition("scoring")
-    chair_user, chair = make_juror(edition, chair=True, email="voorzitter@example.nl")
-    other_user, other = make_juror(edition, email="lid@example.nl")
+    _, chair = make_juror(edition, chair=True, email="voorzitter@example.nl")
+    _, other = make_juror(edition, email="lid@example.nl")
     noms = [make_nomination(edition, a, 60.0), make_nomination(edition, b, 60.0)]
     for juror in (chair, other):
         for nomination in noms:

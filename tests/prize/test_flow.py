@@ -10,10 +10,23 @@ from sqlalchemy import func, select
 
 from mvi_community.core.models import AuditEvent, OutboxMessage
 from mvi_community.extensions import db
-from mvi_community.prize.models import PrizeAssignment, PrizeConflict, PrizeNomination, PrizeScore, PrizeSupporter
+from mvi_community.prize.models import (
+    PrizeAssignment,
+    PrizeConflict,
+    PrizeNomination,
+    PrizeScore,
+    PrizeSupporter,
+)
 from tests.conftest import post_form
 from tests.factories import commit, make_organisation, make_user
-from tests.prize.factories import assign, make_benchmark, make_edition, make_juror, make_nomination, set_phase
+from tests.prize.factories import (
+    assign,
+    make_benchmark,
+    make_edition,
+    make_juror,
+    make_nomination,
+    set_phase,
+)
 
 
 def html(response) -> str:
@@ -194,14 +207,14 @@ def test_scoring_draft_submit_hidden_until_submitted_and_lock(world, client_for)
 
 
 def test_unassigned_juror_and_other_users_cannot_score(world, client_for):
-    noms, jury = _scoring_world(world)
+    noms, _jury_seats = _scoring_world(world)
     url = f"/prize/2026/nominaties/{noms[0].id}/scoren"
     assert client_for("jurylid0@example.nl").get(url).status_code == 403  # conflicted, not assigned
     assert client_for("inkoop@utrecht.example.nl").get(url).status_code == 403
 
 
 def test_close_and_publish_then_public(world, client_for):
-    noms, jury = _scoring_world(world)
+    noms, _ = _scoring_world(world)
     coordinator = client_for("coordinator@example.nl")
     for email, value in (("jurylid1@example.nl", "8"), ("jurylid2@example.nl", "6")):
         client = client_for(email)
@@ -221,7 +234,7 @@ def test_close_and_publish_then_public(world, client_for):
 
 
 def test_query_budgets(world, client_for, count_queries):
-    noms, jury = _scoring_world(world)
+    noms, _ = _scoring_world(world)
     client = client_for("jurylid1@example.nl")
     url = f"/prize/2026/nominaties/{noms[0].id}/scoren"
     post_form(client, url, score_form(world.edition, "8"))

@@ -177,14 +177,14 @@ def test_import_edition_refused_whole_with_every_problem(app, organisations, tmp
 
 def test_import_scores_reports_every_bad_row_and_writes_nothing(app, organisations, tmp_path):
     assert run(app, tmp_path, ["prize", "import-edition", "FILE"], json.dumps(DOCUMENT), "e.json").exit_code == 0
-    text = scores_csv() + "\n".join([
+    bad_rows = [
         "onbekend@example.nl,gm0344,ambitie,5,",  # line 20: unknown juror
         "j1@example.nl,gm0014,ambitie,5,",  # line 21: not nominated
         "j1@example.nl,gm0344,lef,5,",  # line 22: unknown criterion
         "j2@example.nl,gm0344,ambitie,11,",  # line 23: off the scale
         "j1@example.nl,pv27,ambitie,7,",  # line 24: duplicate of line 4
-    ]) + "\n"
-    # j1 works for pv26 (Provincie Utrecht), not a nominee; make a conflicted row with a declared conflict
+    ]
+    text = scores_csv() + "".join(row + "\n" for row in bad_rows)
     result = run(app, tmp_path, ["prize", "import-scores", "--edition", "2026", "FILE"], text, "s.csv")
     assert result.exit_code == 1
     for line in ("Regel 20:", "Regel 21:", "Regel 22:", "Regel 23:", "Regel 24:"):

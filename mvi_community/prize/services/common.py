@@ -1,7 +1,7 @@
 """Shared prize helpers: settings (eligibility), time, lookups and role checks."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,7 +48,7 @@ def local(moment: datetime | None) -> datetime | None:
 
 
 def start_of_day(day) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=AMSTERDAM).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 def get_settings() -> dict[str, Any]:

@@ -2,6 +2,7 @@
 the jury statement, publication, and the JSON import of (archive) editions."""
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -18,9 +19,9 @@ from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.extensions import db
 from mvi_community.prize.models import (
     ARCHIVE,
+    CEREMONY,
     DATE_FIELDS,
     DELIBERATION,
-    CEREMONY,
     SCORING,
     PrizeCategory,
     PrizeCriterion,
@@ -87,7 +88,7 @@ def date_problems(data: EditionData) -> list[tuple[str, Any]]:
     if given and len(given) != len(values):
         return [("nominations_open", _l("Vul alle data in, of geen (een archiefeditie)."))]
     problems = []
-    for (name_a, a), (name_b, b) in zip(values, values[1:]):
+    for (_name_a, a), (name_b, b) in itertools.pairwise(values):
         if a is not None and b is not None and b < a:
             problems.append((name_b, _l("Deze datum ligt voor de vorige stap.")))
     return problems

@@ -23,7 +23,6 @@ from mvi_community.prize.models import (
     PrizeEdition,
     PrizeJuror,
     PrizeNomination,
-    PrizeScore,
     PrizeTieDecision,
 )
 from mvi_community.prize.services.common import juror_of
