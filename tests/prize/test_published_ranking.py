@@ -168,9 +168,11 @@ def test_import_edition_refused_whole_with_every_problem(app, organisations, tmp
     result = run(app, tmp_path, ["prize", "import-edition", "FILE"], json.dumps(bad), "bad.json")
     assert result.exit_code == 1
     output = result.output
-    for expected in ("criteria[1] ambitie: weight must be a number > 0", "criteria[2] effect: weight",
-                     "nominations[4] rws: ineligible", "nominations[5]: unknown organisation gm9999",
-                     "nominations[6] pv26: ineligible", "Nothing imported: 6 problem(s)"):
+    for expected in ("criteria[1] ambitie: het gewicht moet een getal > 0 zijn", "criteria[2] effect: het gewicht",
+                     "nominations[4] rws: niet verkiesbaar: Rijkswaterstaat is een uitvoeringsorganisatie",
+                     "nominations[5]: onbekende organisatie gm9999",
+                     "nominations[6] pv26: niet verkiesbaar: Provincie Utrecht heeft geen gerangschikt resultaat",
+                     "Nothing imported: 6 problem(s)"):
         assert expected in output, output
     assert db.session.scalar(select(func.count(PrizeEdition.id))) == 0
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -291,34 +292,34 @@ def import_edition(text: str) -> ImportReport:
     try:
         doc = json.loads(text)
     except ValueError as error:
-        return ImportReport(problems=[f"not valid JSON: {error}"])
+        return ImportReport(problems=[_("Geen geldige JSON: %(error)s", error=error)])
     if not isinstance(doc, dict):
-        return ImportReport(problems=["the document must be a JSON object"])
+        return ImportReport(problems=[_("Het document moet een JSON-object zijn.")])
     year, bench = doc.get("year"), doc.get("benchmark_edition")
     if not isinstance(year, int) or isinstance(year, bool):
-        problems.append("year: an integer is required")
+        problems.append(_("%(field)s: een geheel getal is vereist", field="year"))
     elif find_edition(year) is not None:
-        problems.append(f"year: edition {year} already exists")
+        problems.append(_("year: editie %(year)s bestaat al", year=year))
     if not isinstance(bench, int) or isinstance(bench, bool):
-        problems.append("benchmark_edition: an integer is required")
+        problems.append(_("%(field)s: een geheel getal is vereist", field="benchmark_edition"))
     title = doc.get("title") or (f"MVI-prijs {year}" if isinstance(year, int) else "")
     weight = doc.get("benchmark_weight", 0.3)
     if not _number(weight) or not 0 <= weight <= 1:
-        problems.append("benchmark_weight: a number between 0 and 1 is required")
+        problems.append(_("benchmark_weight: een getal tussen 0 en 1 is vereist"))
     scale = doc.get("scale", {"min": 1, "max": 10})
     if not (isinstance(scale, dict) and _number(scale.get("min")) and _number(scale.get("max"))
             and float(scale["min"]).is_integer() and float(scale["max"]).is_integer() and scale["max"] > scale["min"]):
-        problems.append("scale: {\"min\": integer, \"max\": integer} with max > min is required")
+        problems.append(_("scale: {\"min\": geheel getal, \"max\": geheel getal} met max > min is vereist"))
         scale = {"min": 1, "max": 10}
     normalise = doc.get("normalise", True)
     if not isinstance(normalise, bool):
-        problems.append("normalise: true or false")
+        problems.append(_("normalise: true of false"))
     min_scores = doc.get("min_scores_for_normalisation", 3)
     if not isinstance(min_scores, int) or isinstance(min_scores, bool) or min_scores < 2:
-        problems.append("min_scores_for_normalisation: an integer >= 2 is required")
+        problems.append(_("min_scores_for_normalisation: een geheel getal ≥ 2 is vereist"))
     trim_from = doc.get("trim_from", 5)
     if trim_from is not None and (not isinstance(trim_from, int) or isinstance(trim_from, bool) or trim_from < 3):
-        problems.append("trim_from: null or an integer >= 3 is required")
+        problems.append(_("trim_from: null of een geheel getal ≥ 3 is vereist"))
     dates: dict[str, datetime | None] = {}
     for name in DATE_FIELDS:
         value = (doc.get("dates") or {}).get(name) if isinstance(doc.get("dates"), dict) else None
@@ -328,47 +329,47 @@ def import_edition(text: str) -> ImportReport:
                 from mvi_community.prize.services.common import AMSTERDAM
                 dates[name] = dates[name].replace(tzinfo=AMSTERDAM)
         except (TypeError, ValueError):
-            problems.append(f"dates.{name}: an ISO date is required")
+            problems.append(_("dates.%(name)s: een ISO-datum is vereist", name=name))
             dates[name] = None
     criteria = doc.get("criteria")
     rows: list[tuple[str, str, str | None, float]] = []
     if criteria is None:
         rows = [(c, n, d, 1.0) for c, n, d in DEFAULT_CRITERIA]
     elif not isinstance(criteria, list) or not criteria:
-        problems.append("criteria: a non-empty list is required")
+        problems.append(_("criteria: een niet-lege lijst is vereist"))
     else:
         for n, item in enumerate(criteria, start=1):
             if not isinstance(item, dict) or not isinstance(item.get("code"), str) or not item.get("code"):
-                problems.append(f"criteria[{n}]: a code is required")
+                problems.append(_("criteria[%(n)s]: een code is vereist", n=n))
                 continue
             w = item.get("weight", 1)
             if not _number(w) or w <= 0:
-                problems.append(f"criteria[{n}] {item['code']}: weight must be a number > 0")
+                problems.append(_("criteria[%(n)s] %(code)s: het gewicht moet een getal > 0 zijn", n=n, code=item["code"]))
                 continue
             if any(r[0] == item["code"] for r in rows):
-                problems.append(f"criteria[{n}]: duplicate code {item['code']}")
+                problems.append(_("criteria[%(n)s]: code %(code)s komt dubbel voor", n=n, code=item["code"]))
                 continue
             rows.append((item["code"], str(item.get("name") or item["code"]), item.get("description"), float(w)))
     organisations = {o.code: o for o in db.session.scalars(select(Organisation))}
     jurors = doc.get("jurors") or []
     emails: set[str] = set()
     if not isinstance(jurors, list):
-        problems.append("jurors: a list is required")
+        problems.append(_("jurors: een lijst is vereist"))
         jurors = []
     for n, item in enumerate(jurors, start=1):
         email = str(item.get("email") or "").strip().casefold() if isinstance(item, dict) else ""
         if "@" not in email:
-            problems.append(f"jurors[{n}]: a valid e-mail address is required")
+            problems.append(_("jurors[%(n)s]: een geldig e-mailadres is vereist", n=n))
             continue
         if email in emails:
-            problems.append(f"jurors[{n}]: duplicate e-mail address {email}")
+            problems.append(_("jurors[%(n)s]: e-mailadres %(email)s komt dubbel voor", n=n, email=email))
         emails.add(email)
         code = item.get("organisation_code")
         if code and code not in organisations:
-            problems.append(f"jurors[{n}] {email}: unknown organisation {code}")
+            problems.append(_("jurors[%(n)s] %(email)s: onbekende organisatie %(code)s", n=n, email=email, code=code))
     nominations = doc.get("nominations") or []
     if not isinstance(nominations, list):
-        problems.append("nominations: a list is required")
+        problems.append(_("nominations: een lijst is vereist"))
         nominations = []
     per_type = bool(doc.get("categories_per_type"))
     categories = set(TYPE_CATEGORIES) if per_type else {DEFAULT_CATEGORY[0]}
@@ -379,18 +380,21 @@ def import_edition(text: str) -> ImportReport:
         code = item.get("organisation_code") if isinstance(item, dict) else None
         organisation = organisations.get(code) if code else None
         if organisation is None:
-            problems.append(f"nominations[{n}]: unknown organisation {code}")
+            problems.append(_("nominations[%(n)s]: onbekende organisatie %(code)s", n=n, code=code))
             continue
         category = item.get("category") or DEFAULT_CATEGORY[0]
         if category not in categories:
-            problems.append(f"nominations[{n}] {code}: unknown category {category}")
+            problems.append(_("nominations[%(n)s] %(code)s: onbekende categorie %(category)s", n=n, code=code,
+                                    category=category))
         elif per_type and category != organisation.type:
-            problems.append(f"nominations[{n}] {code}: category {category} is not for a {organisation.type}")
+            problems.append(_("nominations[%(n)s] %(code)s: categorie %(category)s is niet voor een %(type)s", n=n,
+                                    code=code, category=category, type=organisation.type))
         if (code, category) in seen:
-            problems.append(f"nominations[{n}] {code}: nominated twice in {category}")
+            problems.append(_("nominations[%(n)s] %(code)s: twee keer genomineerd in %(category)s", n=n, code=code,
+                                    category=category))
         seen.add((code, category))
         for reason in eligibility_problems(organisation, totals, settings, bench if isinstance(bench, int) else 0):
-            problems.append(f"nominations[{n}] {code}: ineligible: {reason}")
+            problems.append(_("nominations[%(n)s] %(code)s: niet verkiesbaar: %(reason)s", n=n, code=code, reason=reason))
     if problems:
         return ImportReport(problems=problems)
     data = EditionData(year=year, title=str(title), benchmark_year=bench, benchmark_weight=float(weight),
@@ -399,7 +403,7 @@ def import_edition(text: str) -> ImportReport:
                        per_type_categories=per_type, **dates)
     date_issue = date_problems(data)
     if date_issue:
-        return ImportReport(problems=[f"dates: {date_issue[0][1]}"])
+        return ImportReport(problems=[_("dates: %(problem)s", problem=date_issue[0][1])])
     edition = create_edition(None, data, rows)
     for item in jurors:
         organisation = organisations.get(item.get("organisation_code") or "")
