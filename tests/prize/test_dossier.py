@@ -134,3 +134,21 @@ def test_blind_option_hides_the_nominator_from_jurors(app, client_for):
     commit()
     page = html(client_for("jurylid@example.nl").get(f"/prize/2026/nominaties/{nomination.id}"))
     assert "Gemeente Utrecht" in page and "Provincie Noord-Holland" not in page
+
+
+def test_assigned_juror_may_see_the_nominees_private_benchmark_result(app):
+    from mvi_community.benchmark.services import can_view_result
+
+    utrecht = make_organisation("gm0344", "Gemeente Utrecht")
+    zwolle = make_organisation("gm0193", "Gemeente Zwolle")
+    benchmark = make_benchmark({utrecht: 70.0, zwolle: 55.0})
+    edition = make_edition("scoring")
+    nomination = make_nomination(edition, utrecht, 70.0)
+    user, juror = make_juror(edition, email="jurylid@example.nl")
+    assign(juror, nomination)
+    outsider = make_user("iemand@example.nl")
+    commit()
+    version = benchmark.versions[0]
+    assert can_view_result(user, utrecht, version, public=False)
+    assert not can_view_result(user, zwolle, version, public=False)  # not a nominee assigned to them
+    assert not can_view_result(outsider, utrecht, version, public=False)
