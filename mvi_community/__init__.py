@@ -53,6 +53,8 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     from mvi_community.communities import models as _communities_models  # noqa: F401  (tables)
     from mvi_community import criteria
     from mvi_community.criteria import models as _criteria_models  # noqa: F401  (tables)
+    from mvi_community import prize
+    from mvi_community.prize import models as _prize_models  # noqa: F401  (tables)
 
     app.register_blueprint(core.bp)
     app.register_blueprint(accounts.bp)
@@ -63,6 +65,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(communities.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(criteria.bp)
+    app.register_blueprint(prize.bp)
 
     register_transaction_handling(app)
     register_security_headers(app)

@@ -17,7 +17,7 @@ from flask import Flask
 from mvi_community.core.jobs import Job, run_job
 
 # Domains with a tasks module; each later domain adds its name here.
-TASK_MODULES = ("mvi_community.core.tasks", "mvi_community.expertpool.tasks", "mvi_community.manifest.tasks", "mvi_community.communities.tasks")
+TASK_MODULES = ("mvi_community.core.tasks", "mvi_community.expertpool.tasks", "mvi_community.manifest.tasks", "mvi_community.communities.tasks", "mvi_community.prize.tasks")
 
 
 def collect_jobs() -> list[Job]:

@@ -1,7 +1,7 @@
 """criteria
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-22 16:32:44.794744
 
 """
@@ -24,7 +24,7 @@ CLUSTERS = [
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -10,3 +10,4 @@ from mvi_community.api import cases  # noqa: E402,F401
 from mvi_community.api import communities  # noqa: E402,F401
 from mvi_community.api import expertpool  # noqa: E402,F401
 from mvi_community.api import criteria  # noqa: E402,F401
+from mvi_community.api import prize  # noqa: E402,F401

@@ -18,6 +18,7 @@ DOCUMENTED_ENDPOINTS = [
     "api.benchmark_editions", "api.benchmark_edition", "api.benchmark_results",
     "api.experts", "api.expert",
     "api.criteria_product_groups", "api.criteria_product_group",
+    "api.prize_editions", "api.prize_results",
 ]
 
 # Component schemas as "module:Class", resolved when the document is built (no import cycles);
@@ -46,6 +47,10 @@ COMPONENT_SCHEMAS = [
     "mvi_community.api.criteria:CriteriaProductGroupListSchema",
     "mvi_community.api.criteria:CriterionSchema",
     "mvi_community.api.criteria:CriteriaProductGroupDetailSchema",
+    "mvi_community.api.prize:PrizeEditionSchema",
+    "mvi_community.api.prize:PrizeEditionPageSchema",
+    "mvi_community.api.prize:PrizeResultSchema",
+    "mvi_community.api.prize:PrizeResultsSchema",
 ]
 
 

@@ -111,6 +111,10 @@ def seed(scale: str = "small") -> SeedReport:
     from mvi_community.criteria import demo as criteria_demo
 
     criteria_demo.seed(scale)
+
+    from mvi_community.prize import demo as prize_demo
+
+    prize_demo.seed(scale)
     return report
 
 

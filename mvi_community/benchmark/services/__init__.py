@@ -32,6 +32,7 @@ from mvi_community.benchmark.services.results import (  # noqa: F401
     export_xlsx,
     get_version,
     publish_edition,
+    ranked_totals,
     register_result_viewer,
     set_results_public,
 )

@@ -410,3 +410,20 @@ def published_edition(year: int) -> tuple[Edition, ResultVersion]:
     if edition is None or edition.published_version is None:
         raise NotFound(_l("Er is geen gepubliceerde benchmarkeditie %(year)s.", year=year))
     return edition, edition.published_version
+
+
+def ranked_totals(year: int, organisation_ids: list[int] | None = None) -> dict[int, float]:
+    """Organisation id → total score (0–100) of the ranked organisations in the latest
+    published version of benchmark edition `year` (empty when none is published). Used by the
+    prize: a nominee needs a ranked result, and its total is the prize's benchmark component."""
+    version_id = db.session.scalar(
+        select(ResultVersion.id).join(Edition, ResultVersion.edition_id == Edition.id)
+        .where(Edition.year == year, ResultVersion.published_at.is_not(None))
+        .order_by(ResultVersion.number.desc()).limit(1))
+    if version_id is None:
+        return {}
+    statement = select(Result.organisation_id, Result.total).where(
+        Result.version_id == version_id, Result.status == engine.STATUS_RANKED, Result.total.is_not(None))
+    if organisation_ids is not None:
+        statement = statement.where(Result.organisation_id.in_(organisation_ids))
+    return {org_id: float(total) for org_id, total in db.session.execute(statement)}
