@@ -35,3 +35,12 @@ def audit_page(page: int, action: str | None = None):
 
 def database_ping() -> None:
     db.session.execute(text("SELECT 1"))
+
+
+def organisations_by_id(ids: set[int]) -> list:
+    """The organisations with these ids, by name (one query; none when the set is empty)."""
+    from mvi_community.accounts.models import Organisation
+
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)))

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from mvi_community.core import bp, services
 from mvi_community.core.forms import LanguageForm
+from mvi_community.core import permissions
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.core.urls import safe_next
 
@@ -33,6 +34,17 @@ def set_language():
         if current_user.is_authenticated:
             services.set_user_locale(current_user, form.language.data)
     return redirect(safe_next(request.form.get("next")) or url_for("core.home"))
+
+
+@bp.get("/beheer")
+@login_required
+def admin():
+    """One entry to every management task: coordinators see all of them, org admins theirs."""
+    coordinator = is_coordinator(current_user)
+    organisation_ids = permissions.admin_organisation_ids(current_user)
+    require(coordinator or bool(organisation_ids))
+    return render_template("core/admin.html", coordinator=coordinator,
+                           organisations=services.organisations_by_id(organisation_ids))
 
 
 @bp.get("/beheer/outbox")

@@ -104,6 +104,8 @@ def test_journey_coordinator_approves_request_switches_language_signs_out(page, 
     page.goto("/")
     check_accessibility(page)
     sign_in(page, "coordinator@mvi-community.nl")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Beheer").click()
+    check_accessibility(page, "admin-hub-coordinator")
     page.get_by_role("link", name="Accountaanvragen").click()
     card = page.locator("article", has_text="Kim Bos")
     card.get_by_role("button", name="Goedkeuren").click()
