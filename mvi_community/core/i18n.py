@@ -36,3 +36,13 @@ def ordinal(number: float | int) -> str:
             suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
         return f"{n}{suffix}"
     return f"{n}e"
+
+
+def decimal(value: float | int | None, digits: int = 1) -> str:
+    """A number with a fixed number of decimals in the current language ("7,50" / "7.50"); "—" for none."""
+    from flask_babel import format_decimal
+
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern)

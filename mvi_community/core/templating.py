@@ -8,7 +8,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from mvi_community.core import permissions
-from mvi_community.core.i18n import ordinal
+from mvi_community.core.i18n import decimal, ordinal
 from mvi_community.core.markdown import render_markdown
 
 
@@ -33,6 +33,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["ordinal"] = ordinal
+    app.jinja_env.filters["decimal"] = decimal
     app.jinja_env.globals["url_for_page"] = url_for_page
     app.jinja_env.add_extension("jinja2.ext.do")
 

@@ -153,7 +153,7 @@ def test_published_ranking_matches_the_hand_computation(app, organisations, tmp_
     assert body["results"][1]["combined_score"] == pytest.approx(COMBINED["pv27"], abs=1e-4)
     # the public report page shows the same winner
     page = client.get("/prize/2026/uitslag").get_data(as_text=True)
-    assert "Gemeente Utrecht" in page and "69.67" in page
+    assert "Gemeente Utrecht" in page and "69,67" in page  # Dutch decimal comma
     # published: score import is refused
     result = run(app, tmp_path, ["prize", "import-scores", "--edition", "2026", "FILE"], scores_csv(), "again.csv")
     assert result.exit_code == 1 and "gepubliceerd" in result.output
