@@ -5,10 +5,17 @@
   words and stemmed with Snowball's Dutch (Porter) stemmer — the query is treated the same way.
   Rows are kept in step by mapper events in the same transaction; `install_sqlite_fts` creates
   the table (an ``after_create`` hook on the model's table, and callable from a migration).
-- **PostgreSQL**: a stored generated ``tsvector`` column (``to_tsvector('dutch', …)`` with weights
-  A–D) and a GIN index, both declared on the model (`SearchIndex.vector_column`,
-  `SearchIndex.gin_index`). PostgreSQL's ``dutch`` configuration uses the same Snowball Dutch
-  (Porter) algorithm and stop-word list, so both backends find the same rows.
+- **PostgreSQL**: a narrow side table ``<table>_search`` (id, the ``tsvector`` —
+  ``to_tsvector('dutch', …)`` with weights A–D — and copies of the few columns that filters and
+  ranking need, `SearchIndex.copied`) with a GIN index, kept in step by a trigger on the model's
+  table. Ranking reads only this table (≈1 kB a row instead of the case's full row), so scoring
+  every match stays cheap; `install` creates it (from a migration, and with the model's table).
+  PostgreSQL's ``dutch`` configuration uses the same Snowball Dutch (Porter) algorithm and
+  stop-word list, so both backends find the same rows.
+
+Ranked search (`SearchIndex.ranked_ids`) gives exactly the best rows by relevance (ties: newest
+first) among the rows passing the caller's conditions; `SearchIndex.count_matches` counts them
+up to a cap (a page shows "more than 1,000" instead of counting 40,000 rows it will never show).
 
 Dutch compounds ("kantoorinrichting") are split with a small domain lexicon, both in the indexed
 text (the model's ``search_extra`` column, see `extra_terms`) and in the query, so that
@@ -32,9 +39,11 @@ from typing import Any
 import snowballstemmer
 from sqlalchemy import (
     Column,
-    Computed,
-    Index,
+    ForeignKey,
+    Integer,
+    MetaData,
     String,
+    Table,
     bindparam,
     event,
     func,
@@ -44,9 +53,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapper
-from sqlalchemy.schema import CreateColumn
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from mvi_community.extensions import db
 
@@ -54,6 +62,8 @@ MAX_QUERY_LENGTH = 500
 MAX_TERMS = 24
 MAX_WORD_LENGTH = 60
 PG_CONFIG = "dutch"
+CANDIDATES = 200  # SQLite: rank the best N text matches first (see `ranked_ids`)
+_SIDE_METADATA = MetaData()  # the PostgreSQL side tables: not part of the models' metadata
 
 # PostgreSQL's dutch.stop (the Snowball Dutch stop-word list), so both backends drop the same words.
 STOPWORDS = frozenset(["de", "en", "van", "ik", "te", "dat", "die", "in", "een", "hij", "het", "niet", "zijn", "is", "was", "op", "aan", "met", "als", "voor", "had", "er", "maar", "om", "hem", "dan", "zou", "of", "wat", "mijn", "men", "dit", "zo", "door", "over", "ze", "zich", "bij", "ook", "tot", "je", "mij", "uit", "der", "daar", "haar", "naar", "heb", "hoe", "heeft", "hebben", "deze", "u", "want", "nog", "zal", "me", "zij", "nu", "ge", "geen", "omdat", "iets", "worden", "toch", "al", "waren", "veel", "meer", "doen", "toen", "moet", "ben", "zonder", "kan", "hun", "dus", "alles", "onder", "ja", "eens", "hier", "wie", "werd", "altijd", "doch", "wordt", "wezen", "kunnen", "ons", "zelf", "tegen", "na", "reeds", "wil", "kon", "niets", "uw", "iemand", "geweest", "andere"])
@@ -405,12 +415,17 @@ class SearchIndex:
     """Full-text index over a model's text columns, in four weighted fields (A > B > C > D).
 
     `fields` maps "title", "summary", "body", "extra" to the model's column names (several
-    columns per field are concatenated). The model declares `vector_column()` and `gin_index()`.
+    columns per field are concatenated). `copied` names the model's columns that the PostgreSQL
+    side table repeats, so that conditions on them (visibility, filters) and the newest-first
+    tie-break are evaluated without reading the model's wide rows; ranked queries accept
+    conditions on these columns only (and on ``id``).
     """
 
     table: str
     fields: dict[str, tuple[str, ...]]
     weights: tuple[float, float, float, float] = (10.0, 4.0, 2.0, 1.0)
+    copied: tuple[str, ...] = ()
+    newest: str | None = None  # the copied column that breaks ties in ranked results (newest first)
 
     FIELD_NAMES = ("title", "summary", "body", "extra")
 
@@ -418,27 +433,50 @@ class SearchIndex:
     def fts_table(self) -> str:
         return f"{self.table}_fts"
 
+    @property
+    def side_table_name(self) -> str:
+        return f"{self.table}_search"
+
     def columns(self) -> list[str]:
         return [c for name in self.FIELD_NAMES for c in self.fields.get(name, ())]
 
-    # PostgreSQL: the stored generated tsvector and its GIN index (declared on the model)
-    def vector_expression(self) -> str:
+    # PostgreSQL: the side table (see core.search_pg for its DDL)
+    def vector_expression(self, prefix: str = "") -> str:
         parts = []
         for name, weight in zip(self.FIELD_NAMES, "ABCD"):
             columns = self.fields.get(name, ())
             if not columns:
                 continue
-            joined = " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)
+            joined = " || ' ' || ".join(f"coalesce({prefix}{c}, '')" for c in columns)
             parts.append(f"setweight(to_tsvector('{PG_CONFIG}'::regconfig, {joined}), '{weight}')")
         return " || ".join(parts)
 
-    def vector_column(self) -> Column:
-        return Column("search_vector", TSVECTOR, Computed(self.vector_expression(), persisted=True),
-                      info={"postgresql_only": True})
+    @property
+    def side_table(self) -> Table:
+        """The PostgreSQL side table as a SQLAlchemy table (for queries; not in the models' metadata)."""
+        existing = _SIDE_METADATA.tables.get(self.side_table_name)
+        if existing is not None:
+            return existing
+        model = self._table
+        return Table(
+            self.side_table_name, _SIDE_METADATA,
+            Column("id", Integer, ForeignKey(model.c.id, ondelete="CASCADE"), primary_key=True),
+            *(Column(name, model.c[name].type) for name in self.copied),
+            Column("vector", TSVECTOR, nullable=False),
+        )
 
-    def gin_index(self) -> Index:
-        return Index(f"ix_{self.table}_search_vector", "search_vector", postgresql_using="gin").ddl_if(
-            dialect="postgresql")
+    def _on_side_table(self, condition):
+        """`condition` (over the model's table) rewritten onto the side table's columns."""
+        side = self.side_table
+
+        def replace(element):
+            if isinstance(element, Column) and element.table is self._table:
+                if element.name not in side.c:
+                    raise ValueError(f"{element.name} is not copied to {side.name}; add it to SearchIndex.copied")
+                return side.c[element.name]
+            return None
+
+        return replacement_traverse(condition, {}, replace)
 
     # SQLite: the FTS5 table and its rows
     def row_values(self, row: Any) -> dict[str, str]:
@@ -454,9 +492,11 @@ class SearchIndex:
         self.rebuild(connection)
 
     def rebuild(self, connection, batch: int = 2000) -> int:
-        """Re-index every row (SQLite); returns the number of rows. No-op on PostgreSQL."""
-        if connection.dialect.name != "sqlite":
-            return 0
+        """Re-index every row; returns the number of rows."""
+        if connection.dialect.name == "postgresql":
+            from mvi_community.core import search_pg
+
+            return search_pg.refill(connection, self)
         connection.exec_driver_sql(f"DELETE FROM {self.fts_table}")
         columns = ", ".join(["id", *self.columns()])
         result = connection.exec_driver_sql(f"SELECT {columns} FROM {self.table} ORDER BY id")
@@ -478,17 +518,26 @@ class SearchIndex:
         connection.execute(text(f"DELETE FROM {self.fts_table} WHERE rowid = :id"), {"id": row_id})
 
     def attach(self, model: type) -> None:
-        """Keep the SQLite index in step with ORM writes, and create it with the table."""
+        """Create the index with the model's table; keep the SQLite index in step with ORM writes
+        (on PostgreSQL a trigger does that)."""
         table = self._table = model.__table__
         watched = set(self.columns())
 
         def after_create(target, connection, **kw) -> None:
             if connection.dialect.name == "sqlite":
                 self.install_sqlite(connection)
+            elif connection.dialect.name == "postgresql":
+                from mvi_community.core import search_pg
+
+                search_pg.install(connection, self)
 
         def before_drop(target, connection, **kw) -> None:
             if connection.dialect.name == "sqlite":
                 connection.exec_driver_sql(f"DROP TABLE IF EXISTS {self.fts_table}")
+            elif connection.dialect.name == "postgresql":
+                from mvi_community.core import search_pg
+
+                search_pg.drop(connection, self)
 
         def after_write(mapper: Mapper, connection, target) -> None:
             if connection.dialect.name != "sqlite":
@@ -509,16 +558,13 @@ class SearchIndex:
         event.listen(model, "after_delete", after_delete)
 
     # querying
-    def condition(self, node, dialect: str, candidates: int | None = None):
-        """(join, where, score) for rows matching `node`; a higher score is more relevant.
+    def _tsquery(self, node):
+        return func.to_tsquery(literal_column(f"'{PG_CONFIG}'::regconfig"),
+                               bindparam(None, to_tsquery(node), type_=String))
 
-        SQLite: `join` is an FTS5 subquery of (id, score) to join on the model's id.
-        PostgreSQL: no join; `where` tests the row's own tsvector (GIN index)."""
-        if dialect == "postgresql":
-            vector = self._table.c.search_vector
-            tsq = func.to_tsquery(literal_column(f"'{PG_CONFIG}'::regconfig"),
-                                  bindparam(None, to_tsquery(node), type_=String))
-            return None, vector.op("@@")(tsq), func.ts_rank(vector, tsq)
+    def _fts_matches(self, node, candidates: int | None = None):
+        """SQLite: an FTS5 subquery of (id, score) for rows matching `node`; with `candidates`,
+        only the best N by text relevance (ranked inside FTS5, fast)."""
         weights = ", ".join(str(w) for w in self.weights)
         score = literal_column(f"-bm25({self.fts_table}, {weights})").label("score")
         matched = (
@@ -526,10 +572,64 @@ class SearchIndex:
             .select_from(text(self.fts_table))
             .where(literal_column(self.fts_table).op("MATCH")(bindparam(None, to_fts5(node), type_=String)))
         )
-        if candidates:  # only the best `candidates` by text relevance (ranked inside FTS5, fast)
+        if candidates:
             matched = matched.order_by(literal_column("score").desc()).limit(candidates)
-        matched = matched.subquery()
+        return matched.subquery()
+
+    def condition(self, node, dialect: str, candidates: int | None = None):
+        """(join, where, score) for rows matching `node`; a higher score is more relevant.
+
+        SQLite: `join` is an FTS5 subquery of (id, score) to join on the model's id.
+        PostgreSQL: no join; `where` is "id in the side table's matches" and there is no score
+        (ranked lists use `ranked_ids`, which reads the side table only)."""
+        if dialect == "postgresql":
+            side = self.side_table
+            matching = select(side.c.id).where(side.c.vector.op("@@")(self._tsquery(node)))
+            return None, self._table.c.id.in_(matching), None
+        matched = self._fts_matches(node, candidates)
         return matched, None, matched.c.score
+
+    def _ranked_statement(self, query: Query, conditions, dialect: str, candidates: int | None = None):
+        """(statement selecting the matching ids, score) for a query with positive terms."""
+        if dialect == "postgresql":
+            side = self.side_table
+            tsq = self._tsquery(query.include)
+            statement = select(side.c.id).where(side.c.vector.op("@@")(tsq),
+                                                *(self._on_side_table(c) for c in conditions))
+            return statement, func.ts_rank(side.c.vector, tsq), side.c
+        matched = self._fts_matches(query.include, candidates)
+        model = self._table
+        statement = select(model.c.id).join(matched, matched.c.id == model.c.id).where(*conditions)
+        return statement, matched.c.score, model.c
+
+    def ranked_ids(self, query: Query, conditions=(), limit: int = 20, offset: int = 0) -> list[int]:
+        """The ids of the best rows for `query` (it has positive terms) passing `conditions` (over the
+        model's table, copied columns only), best first; ties newest first, then highest id.
+
+        Exact on both backends. PostgreSQL ranks every match, reading the narrow side table only.
+        SQLite first ranks the best `CANDIDATES` text matches inside FTS5 and applies the
+        conditions to those: when that fills the page, the page is the true one (a row outside the
+        candidates scores lower than every candidate); otherwise it ranks all matches."""
+        dialect = db.engine.dialect.name
+
+        def run(candidates):
+            statement, score, columns = self._ranked_statement(query, conditions, dialect, candidates)
+            order = [score.desc()] + ([columns[self.newest].desc()] if self.newest else []) + [columns.id.desc()]
+            return list(db.session.scalars(statement.order_by(*order).limit(limit).offset(offset)))
+
+        if dialect == "sqlite" and (offset + limit) * 4 <= CANDIDATES:
+            ids = run(CANDIDATES)
+            if len(ids) == limit:
+                return ids
+        return run(None)
+
+    def count_matches(self, query: Query, conditions=(), cap: int | None = None) -> int:
+        """How many rows match `query` and pass `conditions`; with `cap`, counting stops at cap + 1
+        (a result above `cap` means "more than cap")."""
+        statement, _, _ = self._ranked_statement(query, conditions, db.engine.dialect.name)
+        if cap is not None:
+            statement = statement.limit(cap + 1)
+        return db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
 
 
 @dataclass
@@ -541,7 +641,7 @@ class SearchFilter:
     exclude: Any = None
     dialect: str = "sqlite"
     score: Any = None
-    candidates: int | None = None  # SQLite: rank only the best N text matches (see `best_ids`)
+    candidates: int | None = None  # SQLite: rank only the best N text matches
 
     @property
     def active(self) -> bool:
@@ -593,18 +693,16 @@ def install_sqlite_fts(connection) -> None:
 
 
 def install(connection) -> None:
-    """Create the search objects of every registered index on this connection's backend; safe to
-    run twice. For a migration: create the tables without `search_vector`, then call this.
+    """Create the search objects of every registered index on this connection's backend, filled
+    from the existing rows; safe to run twice, and it upgrades the layout of migration 0006.
 
-    PostgreSQL: the stored generated tsvector column and its GIN index. SQLite: the FTS5 tables
-    (filled from the existing rows)."""
+    PostgreSQL: the side table, its GIN index and the trigger (core.search_pg). SQLite: the FTS5
+    tables."""
     for index in _INDEXES:
         if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(
-                f"ALTER TABLE {index.table} ADD COLUMN IF NOT EXISTS search_vector tsvector "
-                f"GENERATED ALWAYS AS ({index.vector_expression()}) STORED")
-            connection.exec_driver_sql(
-                f"CREATE INDEX IF NOT EXISTS ix_{index.table}_search_vector ON {index.table} USING gin (search_vector)")
+            from mvi_community.core import search_pg
+
+            search_pg.install(connection, index)
         elif connection.dialect.name == "sqlite":
             index.install_sqlite(connection)
 
@@ -613,33 +711,20 @@ def drop(connection) -> None:
     """The reverse of `install` (a migration's downgrade)."""
     for index in _INDEXES:
         if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{index.table}_search_vector")
-            connection.exec_driver_sql(f"ALTER TABLE {index.table} DROP COLUMN IF EXISTS search_vector")
+            from mvi_community.core import search_pg
+
+            search_pg.drop(connection, index)
         elif connection.dialect.name == "sqlite":
             connection.exec_driver_sql(f"DROP TABLE IF EXISTS {index.fts_table}")
 
 
 def include_object(obj, name, type_, dialect_name: str) -> bool:
-    """For Alembic's `include_object`: the search objects are not compared on a backend that does
-    not have them (the tsvector column and GIN index outside PostgreSQL; FTS tables never)."""
-    if type_ == "table" and name and "_fts" in name:  # the FTS5 table and its shadow tables
+    """For Alembic's `include_object`: the search objects (FTS5 tables, PostgreSQL side tables)
+    are installed by `install`, never compared."""
+    if type_ == "table" and name and ("_fts" in name or name in {i.side_table_name for i in _INDEXES}):
         return False
-    if dialect_name != "postgresql":
-        if type_ == "column" and getattr(obj, "info", {}).get("postgresql_only"):
-            return False
-        if type_ == "index" and name and name.endswith("_search_vector"):
-            return False
     return True
 
 
 def rebuild_all(connection) -> dict[str, int]:
     return {index.table: index.rebuild(connection) for index in _INDEXES}
-
-
-@compiles(CreateColumn, "sqlite")
-def _skip_postgresql_only_columns(element, compiler, **kw) -> str | None:
-    """The generated tsvector exists on PostgreSQL only; SQLite uses the FTS5 table instead."""
-    if element.element.info.get("postgresql_only"):
-        return None
-    return compiler.visit_create_column(element, **kw)
-
