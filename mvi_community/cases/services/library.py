@@ -16,7 +16,7 @@ from mvi_community.cases.services.access import (
     visible_condition,
 )
 from mvi_community.core import search
-from mvi_community.core.pagination import ListPagination, paginate
+from mvi_community.core.pagination import MAX_PER_PAGE, ListPagination, paginate
 from mvi_community.core.taxonomy import ProductGroup, Theme
 from mvi_community.extensions import db
 
@@ -104,13 +104,14 @@ def search_cases(user, filters: CaseFilters, page: int = 1, per_page: int = 20):
     """A page of published cases the user may see (2 queries + 1 for themes; a search by relevance:
     a capped count, the page's ids, the cases + 1 for themes).
 
-    A search by relevance counts its matches up to `TOTAL_CAP` (or up to the requested page):
+    A search by relevance counts its matches up to `TOTAL_CAP` (or up to the end of the next page):
     `page.total_exact` is False when there are more, and the page says "more than 1,000"."""
     parsed = search.parse_query(filters.q)
     if filters.sort == "relevance" and parsed.include is not None:
         conditions = _conditions(user, filters)
         page = max(1, page or 1)
-        cap = max(TOTAL_CAP, page * per_page)
+        per_page = min(max(1, per_page or 20), MAX_PER_PAGE)
+        cap = max(TOTAL_CAP, (page + 1) * per_page)  # enough to know whether the next page exists
         total = SEARCH_INDEX.count_matches(parsed, conditions, cap=cap)
 
         def items_for(limit: int, offset: int) -> list[Case]:
