@@ -22,6 +22,7 @@ CASES = {
     "gww": ("GWW-aanpak bij de waterschappen", "Dijkversterking met hergebruik van grond en asfalt."),
     "reunie": ("Reünie van inkopers", "Een café-avond over catering."),
     "stadhuis": ("Kantoorinrichting van het stadhuis", "Nieuwe bureaus en stoelen."),
+    "afval": ("Grondverzet en inzameling van afval", "Schoonmaakdiensten en een elektrische dienstauto voor de wijk."),
 }
 
 
@@ -66,6 +67,12 @@ def found(corpus, q) -> set[str]:
     ("CAFÉ", {"reunie"}),
     ("refurb*", {"flex"}),
     ("gww-aanpak", {"gww"}),
+    ("afvalinzameling", {"afval"}),                           # afval + inzameling, both in the text
+    ("circulaire afvalinzameling", set()),
+    ("afval inzamelen", {"afval"}),                            # inzamelen / inzameling: one stem
+    ("schoonmaakdienst", {"afval"}),
+    ("elektrische dienstauto", {"afval"}),
+    ("grondverzet", {"afval"}),
     ("venlo", set(CASES)),                                    # the organisation's name is indexed
 ])
 def test_dutch_search(corpus, q, expected):
@@ -148,3 +155,8 @@ def test_parser_and_compilers():
     assert search.parse_query("de het (").empty
     assert search.compound_parts("bedrijfskleding") == ("bedrijf", "kleding")
     assert search.compound_parts("kantoren") == ()
+    for word, parts in [("kantoormeubilair", ("kantoor", "meubilair")), ("afvalinzameling", ("afval", "inzameling")),
+                        ("schoonmaakdiensten", ("schoonmaak", "diensten")), ("dienstauto", ("dienst", "auto")),
+                        ("grondverzet", ("grond", "verzet")), ("straatreiniging", ("straat", "reiniging")),
+                        ("restaurant", ()), ("bankstel", ())]:
+        assert search.compound_parts(word) == parts, word
