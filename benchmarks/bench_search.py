@@ -11,7 +11,9 @@ and `--cases` generated published cases (`cases.demo.generate_cases`, fixed seed
 of QUERIES is timed `--rounds` times through the service that the pages and the API use:
 
 - "search":   `search_ids` — the 20 best matches by relevance (what a search box needs first);
-- "page":     `search_cases` — page 1 of 20 with the total count (the library page's main query);
+- "page":     `search_cases` — page 1 of 20 with the total count (the library page's main query;
+              by relevance the count stops at 1,000: "more than 1,000");
+- "facets":   `facets` — the counts per facet value over all matches (the library page's side bar);
 - "LIKE":     a naive scan: every word as `%word%` in title, summary and body, newest first, 20 rows.
 
 `--reuse` keeps a database that already holds `--cases` cases from an earlier run (with
@@ -131,6 +133,7 @@ def run(name: str, url: str, n: int, rounds: int, reuse: bool = False) -> dict[s
         results = {
             "search": timed(lambda q: services.search_ids(None, q), rounds),
             "page": timed(lambda q: services.search_cases(None, services.CaseFilters(q=q)), rounds),
+            "facets": timed(lambda q: services.facets(None, services.CaseFilters(q=q)), rounds),
             "LIKE": timed(like_ids, rounds),
         }
         db.session.remove()
