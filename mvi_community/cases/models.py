@@ -118,7 +118,6 @@ class Case(db.Model):
     attachments: Mapped[list[Attachment]] = relationship(back_populates="case", cascade="all, delete-orphan",
                                                          order_by="Attachment.id")
 
-    __mapper_args__ = {"eager_defaults": False}
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'submitted', 'published', 'rejected')", name="status"),
         CheckConstraint("visibility IN ('public', 'community')", name="visibility"),

@@ -55,7 +55,17 @@ def test_pages_are_exact_under_visibility_rules(world, many, monkeypatch):
     assert set(member_ids[:2]) == {many["community0"], many["community1"]}
 
 
-def test_capped_total_is_shown_as_more_than(app, client, world, many, monkeypatch, spec):
+def test_facets_of_a_search_count_what_the_user_may_see(world, many):
+    facets = services.facets(None, services.CaseFilters(q="asfalt"))
+    assert dict(facets.years) == {2016: 7} and dict(facets.phases)["aanbesteding"] == 7
+    assert dict(facets.organisation_types)["gemeente"] == 7
+    member = services.facets(world.alice, services.CaseFilters(q="asfalt", phases=["aanbesteding"], years=[2016]))
+    assert dict(member.years) == {2016: 9}
+    assert dict(services.facets(world.alice, services.CaseFilters(q="asfalt", organisation="gm0983")).years) == {2016: 2}
+    assert services.facets(None, services.CaseFilters(q="asfalt", years=[2020])).years == []
+
+
+def test_capped_total_is_shown_as_more_than(app, client, world, many, monkeypatch, spec):  # noqa: F811
     monkeypatch.setattr(library, "TOTAL_CAP", 4)
     page = services.search_cases(None, services.CaseFilters(q="asfalt"), page=1, per_page=2)
     assert page.total == 4 and not page.total_exact and page.pages == 2 and page.has_next
