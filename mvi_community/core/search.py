@@ -276,14 +276,17 @@ class SearchIndex:
         statement = select(model.c.id).join(matched, matched.c.id == model.c.id).where(*conditions)
         return statement, matched.c.score, model.c
 
-    def ranked_ids(self, query: Query, conditions=(), limit: int = 20, offset: int = 0) -> list[int]:
+    def ranked_ids(self, query: Query, conditions=(), limit: int = 20, offset: int = 0,
+                   total: int | None = None) -> list[int]:
         """The ids of the best rows for `query` (it has positive terms) passing `conditions` (over the
         model's table, copied columns only), best first; ties newest first, then highest id.
 
         Exact on both backends. PostgreSQL ranks every match, reading the narrow side table only.
         SQLite first ranks the best `CANDIDATES` text matches inside FTS5 and applies the
         conditions to those: when that fills the page, the page is the true one (a row outside the
-        candidates scores lower than every candidate); otherwise it ranks all matches."""
+        candidates scores lower than every candidate); otherwise it ranks all matches. With `total`
+        (the exact number of rows that match and pass the conditions) a short last page counts as
+        filled."""
         dialect = db.engine.dialect.name
 
         def run(candidates):
@@ -293,7 +296,7 @@ class SearchIndex:
 
         if dialect == "sqlite" and (offset + limit) * 4 <= CANDIDATES:
             ids = run(CANDIDATES)
-            if len(ids) == limit:
+            if len(ids) == (limit if total is None else max(0, min(limit, total - offset))):
                 return ids
         return run(None)
 

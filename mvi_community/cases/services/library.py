@@ -115,7 +115,9 @@ def search_cases(user, filters: CaseFilters, page: int = 1, per_page: int = 20):
         total = SEARCH_INDEX.count_matches(parsed, conditions, cap=cap)
 
         def items_for(limit: int, offset: int) -> list[Case]:
-            ids = SEARCH_INDEX.ranked_ids(parsed, conditions, limit=limit, offset=offset) if offset < total else []
+            exact = total if total <= cap else None
+            ids = (SEARCH_INDEX.ranked_ids(parsed, conditions, limit=limit, offset=offset, total=exact)
+                   if offset < total else [])
             if not ids:
                 return []
             found = {c.id: c for c in db.session.scalars(select(Case).where(Case.id.in_(ids)).options(*LIST_OPTIONS))}
