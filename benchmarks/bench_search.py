@@ -162,6 +162,8 @@ def main() -> None:
             results = run(name, url, args.cases, args.rounds, args.reuse)
             for kind, samples in results.items():
                 table.append((name, kind, statistics.median(samples), percentile(samples, 95), max(samples)))
+                print(f"  {kind:<7} median {table[-1][2]:8.2f}  p95 {table[-1][3]:8.2f}  max {table[-1][4]:8.2f}",
+                      flush=True)
     print()
     print(f"{args.cases:,} cases, {len(QUERIES)} queries × {args.rounds} rounds (ms)")
     print(f"{'backend':<13} {'query':<7} {'median':>8} {'p95':>8} {'max':>8} {'p95 vs LIKE':>12}")
