@@ -3,6 +3,7 @@
 
     .venv/bin/python benchmarks/bench_search.py [--cases 100000] [--rounds 20]
         [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_search] [--no-pg]
+        [--sqlite-file /tmp/bench.sqlite3] [--reuse]
 
 Each backend gets a throw-away database (SQLite: a temporary file; PostgreSQL: the schema of the
 given database is dropped and re-created — use a database of its own) with the demo organisations
@@ -10,8 +11,13 @@ and `--cases` generated published cases (`cases.demo.generate_cases`, fixed seed
 of QUERIES is timed `--rounds` times through the service that the pages and the API use:
 
 - "search":   `search_ids` — the 20 best matches by relevance (what a search box needs first);
-- "page":     `search_cases` — page 1 of 20 with the total count (the library page's main query);
+- "page":     `search_cases` — page 1 of 20 with the total count (the library page's main query;
+              by relevance the count stops at 1,000: "more than 1,000");
+- "facets":   `facets` — the counts per facet value over all matches (the library page's side bar);
 - "LIKE":     a naive scan: every word as `%word%` in title, summary and body, newest first, 20 rows.
+
+`--reuse` keeps a database that already holds `--cases` cases from an earlier run (with
+`--sqlite-file`, so that the SQLite file outlives the run) instead of building it again.
 
 The budget (issue 3): search p95 ≤ 20 ms on both backends. Ratios against LIKE are comparable
 across machines; absolute times are not.
@@ -27,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from mvi_community import create_app
 from mvi_community.accounts.models import Organisation
@@ -77,13 +83,26 @@ def timed(fn, rounds: int) -> list[float]:
     return samples
 
 
-def build(url: str, n: int) -> object:
+def build(url: str, n: int, reuse: bool = False) -> object:
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
+        if reuse:
+            try:
+                existing = db.session.scalar(select(func.count(Case.id)).where(Case.status == PUBLISHED))
+            except Exception:  # noqa: BLE001 - no tables yet: build
+                existing = None
+                db.session.rollback()
+            if existing == n:
+                print(f"  reusing {n:,} cases")
+                return app
         if url.startswith("postgresql"):
+            db.session.remove()
             with db.engine.begin() as connection:
                 connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
                 connection.exec_driver_sql("CREATE SCHEMA public")
+        db.session.remove()
+        if not url.startswith("postgresql"):
+            db.drop_all()
         db.create_all()
         ensure_reference_data()
         for data in ORGANISATIONS:
@@ -103,9 +122,9 @@ def build(url: str, n: int) -> object:
     return app
 
 
-def run(name: str, url: str, n: int, rounds: int) -> dict[str, list[float]]:
+def run(name: str, url: str, n: int, rounds: int, reuse: bool = False) -> dict[str, list[float]]:
     print(f"{name}: building…", flush=True)
-    app = build(url, n)
+    app = build(url, n, reuse)
     with app.app_context():
         hits = {q: len(services.search_ids(None, q, limit=10_000)) for q in QUERIES}
         for fn in (lambda q: services.search_ids(None, q), like_ids):  # warm caches
@@ -114,6 +133,7 @@ def run(name: str, url: str, n: int, rounds: int) -> dict[str, list[float]]:
         results = {
             "search": timed(lambda q: services.search_ids(None, q), rounds),
             "page": timed(lambda q: services.search_cases(None, services.CaseFilters(q=q)), rounds),
+            "facets": timed(lambda q: services.facets(None, services.CaseFilters(q=q)), rounds),
             "LIKE": timed(like_ids, rounds),
         }
         db.session.remove()
@@ -128,16 +148,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench_search")
     parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--sqlite-file", help="keep the SQLite database in this file (default: a temporary one)")
+    parser.add_argument("--reuse", action="store_true", help="reuse databases that already hold --cases cases")
     args = parser.parse_args()
     table = []
     with tempfile.TemporaryDirectory() as folder:
-        backends = [("SQLite FTS5", f"sqlite:///{folder}/bench.sqlite3")]
+        sqlite_file = Path(args.sqlite_file).resolve() if args.sqlite_file else Path(folder) / "bench.sqlite3"
+        backends = [] if args.no_sqlite else [("SQLite FTS5", f"sqlite:///{sqlite_file}")]
         if not args.no_pg:
             backends.append(("PostgreSQL", args.pg_url))
         for name, url in backends:
-            results = run(name, url, args.cases, args.rounds)
+            results = run(name, url, args.cases, args.rounds, args.reuse)
             for kind, samples in results.items():
                 table.append((name, kind, statistics.median(samples), percentile(samples, 95), max(samples)))
+                print(f"  {kind:<7} median {table[-1][2]:8.2f}  p95 {table[-1][3]:8.2f}  max {table[-1][4]:8.2f}",
+                      flush=True)
     print()
     print(f"{args.cases:,} cases, {len(QUERIES)} queries × {args.rounds} rounds (ms)")
     print(f"{'backend':<13} {'query':<7} {'median':>8} {'p95':>8} {'max':>8} {'p95 vs LIKE':>12}")

@@ -3,7 +3,8 @@
 - Batch mode ("render_as_batch") so that SQLite can alter tables.
 - SQLite: foreign keys are switched OFF on the migration connection *before* its transaction
   begins; otherwise a batch table rebuild (copy, drop, rename) cascades deletes.
-- Full-text search shadow tables (names containing "_fts") are excluded from autogenerate.
+- Full-text search objects (SQLite's "_fts" tables, PostgreSQL's "<table>_search" side tables)
+  are excluded from autogenerate: `core.search.install` creates them.
 - The project's UTCDateTime type is rendered as a plain timezone-aware DateTime.
 """
 import logging
@@ -32,8 +33,7 @@ def get_metadata():
 
 
 def include_object(obj, name, type_, reflected, compare_to, dialect_name="sqlite"):
-    """FTS shadow tables are never compared; the PostgreSQL-only search column and GIN index are
-    compared only on PostgreSQL (core.search installs them; see its `include_object`)."""
+    """The search objects are never compared (core.search installs them; see its `include_object`)."""
     from mvi_community.core import search
 
     if type_ == "table" and name and "_fts" in name:

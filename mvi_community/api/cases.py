@@ -66,6 +66,9 @@ class CaseSchema(CaseSummarySchema):
 
 class CasePageSchema(PageSchema):
     items = fields.List(fields.Nested(CaseSummarySchema), required=True)
+    total_exact = fields.Boolean(required=True, metadata={
+        "description": "false when a search with `q` has more matches than it counts: `total` is then a lower "
+                       "bound (\"more than total\"); pages up to `total` can be fetched"})
 
 
 class CaseQuerySchema(PaginationQuerySchema):
@@ -120,7 +123,7 @@ def cases():
         sort=args.get("sort") or ("relevance" if q.strip() else "newest"),
     )
     page = services.public_cases(filters, args["page"], args["per_page"])
-    return jsonify(page_payload(page, CaseSummarySchema()))
+    return jsonify({**page_payload(page, CaseSummarySchema()), "total_exact": getattr(page, "total_exact", True)})
 
 
 @bp.get("/cases/<int:case_id>")

@@ -4,8 +4,9 @@ questions to the owner and "useful" votes.
 A case belongs to one lead organisation (its members edit it) and may name partner
 organisations. Workflow: draft → submitted → published, or → rejected (with a reason) and back
 to draft on the next edit. Visibility: public, or community-only (members of the linked community).
-Full-text search: `core.search` (FTS5 table `cases_case_fts` on SQLite, the generated
-`search_vector` column with a GIN index on PostgreSQL).
+Full-text search: `core.search` (FTS5 table `cases_case_fts` on SQLite; on PostgreSQL the side
+table `cases_case_search` with a tsvector, a GIN index and the copied filter columns, kept in step
+by a trigger).
 """
 from __future__ import annotations
 
@@ -49,6 +50,10 @@ SEARCH_INDEX = search.SearchIndex(
         "body": ("approach", "results_text", "lessons", "procedure"),
         "extra": ("search_extra",),
     },
+    # what the library's visibility rules, facet filters and newest-first tie-break read
+    copied=("status", "visibility", "organisation_id", "community_id", "published_at", "year", "phase",
+            "product_group_id"),
+    newest="published_at",
 )
 
 case_theme = Table(
@@ -104,9 +109,6 @@ class Case(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_user.id", ondelete="SET NULL"))
 
-    # PostgreSQL only: stored generated tsvector (not mapped; the SQLite index is cases_case_fts)
-    search_vector = SEARCH_INDEX.vector_column()
-
     organisation: Mapped[Organisation] = relationship()
     partners: Mapped[list[Organisation]] = relationship(secondary=case_partner, order_by=Organisation.name)
     themes: Mapped[list[Theme]] = relationship(secondary=case_theme, order_by=Theme.position)
@@ -116,7 +118,6 @@ class Case(db.Model):
     attachments: Mapped[list[Attachment]] = relationship(back_populates="case", cascade="all, delete-orphan",
                                                          order_by="Attachment.id")
 
-    __mapper_args__ = {"exclude_properties": ["search_vector"], "eager_defaults": False}
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'submitted', 'published', 'rejected')", name="status"),
         CheckConstraint("visibility IN ('public', 'community')", name="visibility"),
@@ -128,7 +129,6 @@ class Case(db.Model):
         CheckConstraint("social_return_jobs IS NULL OR social_return_jobs >= 0", name="jobs"),
         CheckConstraint("contract_value IS NULL OR contract_value >= 0", name="contract_value"),
         Index("ix_cases_case_status_visibility_published", "status", "visibility", "published_at"),
-        SEARCH_INDEX.gin_index(),
     )
 
     @property

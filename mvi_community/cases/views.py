@@ -320,9 +320,12 @@ def questions():
 def question(question_id: int):
     item = services.get_question(current_user, question_id)
     form = AnswerForm()
+    can_write = services.can_see(current_user, item)  # a coordinator reads along without writing
+    if request.method == "POST" and not can_write:
+        services.answer(current_user, item, "")  # refused: 403 with the reason
     if form.validate_on_submit():
         services.answer(current_user, item, form.body.data)
         flash(_("Uw bericht is verstuurd."), "success")
         return redirect(url_for("cases.question", question_id=question_id, _anchor="nieuw"))
-    return render_template("cases/question.html", question=item, form=form,
+    return render_template("cases/question.html", question=item, form=form, can_write=can_write,
                            owner=services.is_owner(current_user, item.case))

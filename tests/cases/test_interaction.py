@@ -5,10 +5,10 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from mvi_community.cases.models import Attachment, Case, CaseVote
+from mvi_community.cases.models import Attachment, Case, CaseAnswer, CaseVote
 from mvi_community.core.models import OutboxMessage
 from mvi_community.extensions import db
 from tests.cases.conftest import client_for, new_case
@@ -97,9 +97,19 @@ def test_ask_the_owner_without_exposing_the_address(app, world):
     assert "terugnamegarantie" in answer_mail.body and "alice@venlo.example.nl" not in answer_mail.body
     thread = bob.get(question_url).get_data(as_text=True)
     assert "Met een terugnamegarantie in het contract." in thread and "alice@venlo.example.nl" not in thread
-    # somebody else cannot read the thread
+    # a member of another organisation cannot read the thread
+    outsider = client_for(app, "mod@example.nl")
+    assert outsider.get(question_url).status_code == 404
+    assert post_form(outsider, question_url, {"body": "Ik lees mee."}, page="/cases/vragen").status_code == 404
+    # a coordinator (moderation) reads it, and every thread on the case page, but does not write in it
     coordinator = client_for(app, "sanne@mvi-community.nl")
-    assert coordinator.get(question_url).status_code == 404
+    thread = coordinator.get(question_url).get_data(as_text=True)
+    assert "Met een terugnamegarantie in het contract." in thread and "U leest mee als coördinator" in thread
+    assert 'name="body"' not in thread
+    assert "Terugname" in coordinator.get(f"/cases/{case.id}").get_data(as_text=True)
+    response = post_form(coordinator, question_url, {"body": "Ik schrijf mee."}, page="/cases/vragen")
+    assert response.status_code == 403
+    assert db.session.scalar(select(func.count(CaseAnswer.id))) == 1
 
 
 def test_useful_vote_is_one_per_member_and_views_count_once_per_session(app, world):

@@ -22,6 +22,7 @@ CASES = {
     "gww": ("GWW-aanpak bij de waterschappen", "Dijkversterking met hergebruik van grond en asfalt."),
     "reunie": ("Reünie van inkopers", "Een café-avond over catering."),
     "stadhuis": ("Kantoorinrichting van het stadhuis", "Nieuwe bureaus en stoelen."),
+    "afval": ("Grondverzet en inzameling van afval", "Schoonmaakdiensten en een elektrische dienstauto voor de wijk."),
 }
 
 
@@ -66,6 +67,12 @@ def found(corpus, q) -> set[str]:
     ("CAFÉ", {"reunie"}),
     ("refurb*", {"flex"}),
     ("gww-aanpak", {"gww"}),
+    ("afvalinzameling", {"afval"}),                           # afval + inzameling, both in the text
+    ("circulaire afvalinzameling", set()),
+    ("afval inzamelen", {"afval"}),                            # inzamelen / inzameling: one stem
+    ("schoonmaakdienst", {"afval"}),
+    ("elektrische dienstauto", {"afval"}),
+    ("grondverzet", {"afval"}),
     ("venlo", set(CASES)),                                    # the organisation's name is indexed
     ("-(-circulair)", {"kantoren", "flex"}),                  # a double exclusion includes
     ("venlo -(-circulair)", {"kantoren", "flex"}),
@@ -122,17 +129,22 @@ def test_stems_match_postgresql_dutch_configuration(app):
 
 def test_backend_objects_exist(app):
     search.install(db.session.connection())  # what a migration calls: idempotent on both backends
-    assert not search.include_object(Case.__table__.c.search_vector, "search_vector", "column", "sqlite")
-    assert search.include_object(Case.__table__.c.search_vector, "search_vector", "column", "postgresql")
+    search.install(db.session.connection())
+    assert not search.include_object(None, "cases_case_search", "table", "postgresql")
+    assert not search.include_object(None, "cases_case_fts_data", "table", "sqlite")
+    assert search.include_object(None, "cases_case", "table", "postgresql")
     if USING_POSTGRES:
-        index = db.session.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_cases_case_search_vector'")).scalar()
+        index = db.session.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_cases_case_search_gin'")).scalar()
         assert "gin" in index.lower()
+        columns = db.session.execute(text("SELECT column_name FROM information_schema.columns "
+                                          "WHERE table_name = 'cases_case' AND column_name = 'search_vector'")).all()
+        assert columns == []  # migration 0006's column on the wide table is gone
     else:
         sql = db.session.execute(text("SELECT sql FROM sqlite_master WHERE name = 'cases_case_fts'")).scalar()
         assert "remove_diacritics 2" in sql
         connection = db.session.connection()
         search.install_sqlite_fts(connection)  # idempotent: callable from a migration
-        assert SEARCH_INDEX.rebuild(connection) == db.session.scalar(select(db.func.count(Case.id)))
+    assert SEARCH_INDEX.rebuild(db.session.connection()) == db.session.scalar(select(db.func.count(Case.id)))
 
 
 def test_parser_and_compilers():
@@ -145,3 +157,8 @@ def test_parser_and_compilers():
     assert search.parse_query("de het (").empty
     assert search.compound_parts("bedrijfskleding") == ("bedrijf", "kleding")
     assert search.compound_parts("kantoren") == ()
+    for word, parts in [("kantoormeubilair", ("kantoor", "meubilair")), ("afvalinzameling", ("afval", "inzameling")),
+                        ("schoonmaakdiensten", ("schoonmaak", "diensten")), ("dienstauto", ("dienst", "auto")),
+                        ("grondverzet", ("grond", "verzet")), ("straatreiniging", ("straat", "reiniging")),
+                        ("restaurant", ()), ("bankstel", ())]:
+        assert search.compound_parts(word) == parts, word

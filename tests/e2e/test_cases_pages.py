@@ -116,3 +116,14 @@ def test_done_when_journey(browser, live_server, page):
         assert newcomer.get_by_text("U vindt dit praktijkvoorbeeld nuttig").is_visible()
     finally:
         context.close()
+
+    # 6. a coordinator (moderation) reads the thread, without a reply form
+    context, coordinator = other(browser, live_server, "coordinator@mvi-community.nl")
+    try:
+        coordinator.goto(question_url)
+        assert coordinator.get_by_text("Met een terugnamegarantie in het contract.").is_visible()
+        assert coordinator.get_by_text("U leest mee als coördinator.", exact=False).is_visible()
+        assert coordinator.get_by_label("Uw bericht").count() == 0
+        check_accessibility(coordinator, "journey-question-coordinator")
+    finally:
+        context.close()

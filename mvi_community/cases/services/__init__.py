@@ -51,6 +51,7 @@ from mvi_community.cases.services.library import (  # noqa: F401
 from mvi_community.cases.services.questions import (  # noqa: F401
     answer,
     ask,
+    can_read,
     can_see,
     get_question,
     questions_about,

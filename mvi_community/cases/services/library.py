@@ -16,11 +16,11 @@ from mvi_community.cases.services.access import (
     visible_condition,
 )
 from mvi_community.core import search
-from mvi_community.core.pagination import paginate
+from mvi_community.core.pagination import MAX_PER_PAGE, ListPagination, paginate
 from mvi_community.core.taxonomy import ProductGroup, Theme
 from mvi_community.extensions import db
 
-CANDIDATES = 200
+TOTAL_CAP = 1000  # a search by relevance counts its matches up to this ("more than 1,000")
 SORTS = ("relevance", "newest", "year", "useful", "views", "title")
 
 
@@ -51,30 +51,38 @@ class Facets:
     phases: list[tuple[str, int]]
 
 
-def _filtered(user, filters: CaseFilters, candidates: int | None = None):
-    """(statement over Case, score column or None) with visibility, text search and facet filters."""
-    statement = select(Case).join(Organisation, Organisation.id == Case.organisation_id).where(
-        Case.status == PUBLISHED, visible_condition(user))
-    text_filter = search.build_filter(SEARCH_INDEX, filters.q)
-    text_filter.candidates = candidates
-    statement = text_filter.apply(statement, Case.id)
+def _conditions(user, filters: CaseFilters) -> list:
+    """Visibility and facet filters as conditions on the case's own columns (and subqueries), so
+    that a ranked search can test them on the search index's copy of those columns."""
+    conditions = [Case.status == PUBLISHED, visible_condition(user)]
     if filters.themes:
-        statement = statement.where(Case.id.in_(
+        conditions.append(Case.id.in_(
             select(case_theme.c.case_id).join(Theme, Theme.id == case_theme.c.theme_id)
             .where(Theme.code.in_(filters.themes))))
     if filters.organisation_types:
-        statement = statement.where(Organisation.type.in_(filters.organisation_types))
+        conditions.append(Case.organisation_id.in_(
+            select(Organisation.id).where(Organisation.type.in_(filters.organisation_types))))
     if filters.product_groups:
-        statement = statement.where(Case.product_group_id.in_(
+        conditions.append(Case.product_group_id.in_(
             select(ProductGroup.id).where(ProductGroup.code.in_(filters.product_groups))))
     if filters.years:
-        statement = statement.where(Case.year.in_(filters.years))
+        conditions.append(Case.year.in_(filters.years))
     if filters.phases:
-        statement = statement.where(Case.phase.in_(filters.phases))
+        conditions.append(Case.phase.in_(filters.phases))
     if filters.organisation:
-        statement = statement.where(Organisation.code == filters.organisation)
+        conditions.append(Case.organisation_id.in_(
+            select(Organisation.id).where(Organisation.code == filters.organisation)))
     if filters.community_id:
-        statement = statement.where(Case.community_id == filters.community_id)
+        conditions.append(Case.community_id == filters.community_id)
+    return conditions
+
+
+def _filtered(user, filters: CaseFilters, candidates: int | None = None):
+    """(statement over Case, score column or None) with visibility, text search and facet filters."""
+    statement = select(Case).where(*_conditions(user, filters))
+    text_filter = search.build_filter(SEARCH_INDEX, filters.q)
+    text_filter.candidates = candidates
+    statement = text_filter.apply(statement, Case.id)
     return statement, text_filter.score
 
 
@@ -93,35 +101,61 @@ LIST_OPTIONS = (joinedload(Case.organisation), joinedload(Case.product_group), s
 
 
 def search_cases(user, filters: CaseFilters, page: int = 1, per_page: int = 20):
-    """A page of published cases the user may see (2 queries + 1 for themes)."""
+    """A page of published cases the user may see (2 queries + 1 for themes; a search by relevance:
+    a capped count, the page's ids, the cases + 1 for themes).
+
+    A search by relevance counts its matches up to `TOTAL_CAP` (or up to the end of the next page):
+    `page.total_exact` is False when there are more, and the page says "more than 1,000"."""
+    parsed = search.parse_query(filters.q)
+    if filters.sort == "relevance" and parsed.include is not None:
+        conditions = _conditions(user, filters)
+        page = max(1, page or 1)
+        per_page = min(max(1, per_page or 20), MAX_PER_PAGE)
+        cap = max(TOTAL_CAP, (page + 1) * per_page)  # enough to know whether the next page exists
+        total = SEARCH_INDEX.count_matches(parsed, conditions, cap=cap)
+
+        def items_for(limit: int, offset: int) -> list[Case]:
+            exact = total if total <= cap else None
+            ids = (SEARCH_INDEX.ranked_ids(parsed, conditions, limit=limit, offset=offset, total=exact)
+                   if offset < total else [])
+            if not ids:
+                return []
+            found = {c.id: c for c in db.session.scalars(select(Case).where(Case.id.in_(ids)).options(*LIST_OPTIONS))}
+            return [found[i] for i in ids if i in found]
+
+        return ListPagination(items_for, min(total, cap), page, per_page, total_exact=total <= cap)
     statement, score = _filtered(user, filters)
     statement = _ordered(statement, score, filters.sort).options(*LIST_OPTIONS)
     return paginate(statement, page, per_page)
 
 
 def search_ids(user, q: str, limit: int = 20) -> list[int]:
-    """The ids of the best matches by relevance (a search box's first answer; benchmarks, tests).
-
-    On SQLite the ranking first takes the best `CANDIDATES` text matches inside FTS5 and only
-    then looks up the rows (visibility); when that leaves fewer than `limit`, it ranks them all."""
-    def run(candidates):
-        statement, score = _filtered(user, CaseFilters(q=q), candidates)
-        statement = _ordered(statement.with_only_columns(Case.id), score, "relevance").limit(limit)
-        return list(db.session.scalars(statement))
-
-    if db.engine.dialect.name == "sqlite" and limit <= CANDIDATES // 4:  # a page of 20 from the best 200
-        ids = run(CANDIDATES)
-        if len(ids) == limit:
-            return ids
-    return run(None)
+    """The ids of the best matches by relevance (a search box's first answer; benchmarks, tests);
+    newest first when the query has no positive terms ("-word")."""
+    parsed = search.parse_query(q)
+    if parsed.include is not None:
+        return SEARCH_INDEX.ranked_ids(parsed, _conditions(user, CaseFilters()), limit=limit)
+    statement, score = _filtered(user, CaseFilters(q=q))
+    statement = _ordered(statement.with_only_columns(Case.id), score, "newest").limit(limit)
+    return list(db.session.scalars(statement))
 
 
 def facets(user, filters: CaseFilters) -> Facets:
-    """Counts per facet value over the current results, in one query (+2 for the labels)."""
-    statement, _ = _filtered(user, filters)
-    base = (statement.with_only_columns(Case.id.label("id"), Case.year.label("year"), Case.phase.label("phase"),
-                                        Case.product_group_id.label("pg"), Organisation.type.label("otype"))
-            .order_by(None).cte("base").prefix_with("MATERIALIZED"))
+    """Counts per facet value over the current results, in one query (+2 for the labels). A text
+    search reads the search index's rows (PostgreSQL: the narrow side table, not the cases)."""
+    parsed = search.parse_query(filters.q)
+    if parsed.include is not None:
+        rows = SEARCH_INDEX.matching(parsed, _conditions(user, filters),
+                                     "year", "phase", "product_group_id", "organisation_id").subquery()
+        statement = (select(rows.c.id.label("id"), rows.c.year.label("year"), rows.c.phase.label("phase"),
+                            rows.c.product_group_id.label("pg"), Organisation.type.label("otype"))
+                     .join(Organisation, Organisation.id == rows.c.organisation_id))
+    else:
+        statement, _ = _filtered(user, filters)
+        statement = statement.join(Organisation, Organisation.id == Case.organisation_id).with_only_columns(
+            Case.id.label("id"), Case.year.label("year"), Case.phase.label("phase"),
+            Case.product_group_id.label("pg"), Organisation.type.label("otype"))
+    base = statement.order_by(None).cte("base").prefix_with("MATERIALIZED")
 
     def grouped(facet: str, column, source=None):
         source = source if source is not None else base

@@ -1,5 +1,6 @@
 """"Ask the owner": a member asks the case's contact person a question through the platform. The
-contact's e-mail address is never shown; the asker and the owning organisation see the thread."""
+contact's e-mail address is never shown; the asker and the owning organisation see the thread and
+write in it; coordinators (who moderate the platform) may read every thread, not write in it."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -12,7 +13,7 @@ from mvi_community.cases.services.access import check_view, is_owner, organisati
 from mvi_community.core.audit import audit
 from mvi_community.core.errors import NotFound, ServiceError
 from mvi_community.core.mail import queue_mail
-from mvi_community.core.permissions import require
+from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.db import utcnow
 from mvi_community.extensions import db
 
@@ -65,9 +66,15 @@ def ask(actor, case: Case, subject: str, body: str) -> CaseQuestion:
 
 
 def can_see(user, question: CaseQuestion) -> bool:
+    """A participant: the asker or a member of the case's organisation (they read and write)."""
     if not getattr(user, "is_authenticated", False):
         return False
     return question.asker_id == user.id or question.case.organisation_id in organisation_ids(user)
+
+
+def can_read(user, question: CaseQuestion) -> bool:
+    """Participants, and coordinators for moderation (read only)."""
+    return can_see(user, question) or is_coordinator(user)
 
 
 def get_question(actor, question_id: int) -> CaseQuestion:
@@ -77,14 +84,15 @@ def get_question(actor, question_id: int) -> CaseQuestion:
                                      selectinload(CaseQuestion.answers).selectinload(CaseAnswer.author))
         .where(CaseQuestion.id == question_id)
     )
-    if question is None or not can_see(actor, question):
+    if question is None or not can_read(actor, question):
         raise NotFound()
     return question
 
 
 def answer(actor, question: CaseQuestion, body: str) -> CaseAnswer:
     """A message in the thread: from the owner's side (answers) or a follow-up from the asker."""
-    require(can_see(actor, question))
+    require(can_see(actor, question), _l("Alleen de vrager en de eigenaar van het praktijkvoorbeeld kunnen "
+                                         "in dit gesprek schrijven."))
     from_owner = question.case.organisation_id in organisation_ids(actor) and actor.id != question.asker_id
     message = CaseAnswer(question=question, author_id=actor.id, body=_body(body), from_owner=from_owner)
     db.session.add(message)
@@ -119,11 +127,11 @@ def questions_for(user) -> tuple[list[CaseQuestion], list[CaseQuestion]]:
 
 
 def questions_about(user, case: Case) -> list[CaseQuestion]:
-    """Threads about this case the user may see (the owner sees all, an asker their own)."""
+    """Threads about this case the user may see (the owner and coordinators see all, an asker their own)."""
     if not getattr(user, "is_authenticated", False):
         return []
     statement = select(CaseQuestion).where(CaseQuestion.case_id == case.id).order_by(CaseQuestion.last_activity_at.desc())
-    if not is_owner(user, case):
+    if not is_owner(user, case) and not is_coordinator(user):
         statement = statement.where(CaseQuestion.asker_id == user.id)
     return list(db.session.scalars(statement.options(joinedload(CaseQuestion.asker))))
 
