@@ -14,6 +14,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     from mvi_community import cli
     from mvi_community.core.errors import register_error_handlers
     from mvi_community.core.i18n import select_locale, select_timezone
+    from mvi_community.core.params import BoundedIntConverter
     from mvi_community.core.security import register_security_headers
     from mvi_community.core.templating import register_template_helpers
     from mvi_community.core.transaction import register_transaction_handling
@@ -32,6 +33,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder="../static")
     app.config.from_object(config_class)
     app.config.update(overrides)
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True)

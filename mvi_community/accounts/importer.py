@@ -13,6 +13,7 @@ from sqlalchemy import select
 from mvi_community.accounts.models import ORGANISATION_TYPES, Organisation
 from mvi_community.core.audit import audit
 from mvi_community.core.csvrows import csv_rows
+from mvi_community.core.params import bounded_int
 from mvi_community.extensions import db
 
 PROVINCES = (
@@ -66,10 +67,9 @@ def _parse(text: str, report: ImportReport) -> list[tuple[int, dict[str, object]
         population_raw = (values.get("population") or "").replace(".", "").replace("_", "")
         population = None
         if population_raw:
-            if not population_raw.isdigit() or int(population_raw) <= 0:
+            population = bounded_int(population_raw, minimum=1)
+            if population is None:
                 row_problems.append(_("inwonertal %(p)r is geen positief geheel getal", p=values.get("population")))
-            else:
-                population = int(population_raw)
         website = values.get("website") or None
         if website and not re.match(r"^https?://[^\s]+$", website):
             row_problems.append(_("website %(w)r is geen geldig webadres", w=website))
