@@ -106,6 +106,7 @@ def test_ask_the_owner_without_exposing_the_address(app, world):
     thread = coordinator.get(question_url).get_data(as_text=True)
     assert "Met een terugnamegarantie in het contract." in thread and "U leest mee als coördinator" in thread
     assert 'name="body"' not in thread
+    assert f'href="/cases/{case.id}"' in thread and ">Mijn vragen<" not in thread  # the breadcrumb leads to the case
     assert "Terugname" in coordinator.get(f"/cases/{case.id}").get_data(as_text=True)
     response = post_form(coordinator, question_url, {"body": "Ik schrijf mee."}, page="/cases/vragen")
     assert response.status_code == 403
