@@ -21,8 +21,12 @@ from mvi_community import create_app  # noqa: E402
 from mvi_community.demo.services import seed  # noqa: E402
 from mvi_community.extensions import db  # noqa: E402
 
-PAGES = ["/", "/organisaties", "/organisaties?q=gemeente&page=2", "/organisaties/gm0363", "/inloggen"]
-SIGNED_IN_PAGES = ["/", "/organisaties/gm0363", "/accountaanvragen", "/beheer/gebruikers", "/beheer/audit"]
+PAGES = ["/", "/organisaties", "/organisaties?q=gemeente&page=2", "/organisaties/gm0363", "/inloggen",
+         "/cases/", "/cases/?q=circulaire+kantoorinrichting", "/communities/", "/expertpool/", "/manifest/",
+         "/benchmark/", "/criteria/", "/criteria/productgroepen/kantoormeubilair?niveau=2", "/prize/",
+         "/prize/2025/uitslag", "/api/v1/cases?q=circulair"]
+SIGNED_IN_PAGES = ["/", "/organisaties/gm0363", "/accountaanvragen", "/beheer/gebruikers", "/beheer/audit", "/beheer",
+                   "/cases/moderatie", "/expertpool/beheer/hulpvragen", "/criteria/beheer", "/prize/2026"]
 
 
 def rate(client, path: str, n: int) -> float:

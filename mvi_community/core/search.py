@@ -273,7 +273,7 @@ class SearchIndex:
             return statement, func.ts_rank(side.c.vector, tsq), side.c
         matched = self._fts_matches(query.include, candidates)
         model = self._table
-        statement = select(model.c.id).join(matched, matched.c.id == model.c.id).where(*conditions)
+        statement = select(model.c.id).join(matched, _fts_outer(matched) == model.c.id).where(*conditions)
         return statement, matched.c.score, model.c
 
     def ranked_ids(self, query: Query, conditions=(), limit: int = 20, offset: int = 0,
@@ -315,6 +315,14 @@ class SearchIndex:
         return db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
 
 
+def _fts_outer(matched):
+    """The FTS5 subquery's id as an expression (``id + 0``), so SQLite cannot push "rowid = ?" into
+    FTS5: otherwise it loops over the model's rows and re-runs the full-text query for each one
+    (5,000 cases: 380 ms for a count), instead of reading the matches once and looking each up by
+    primary key (11 ms)."""
+    return matched.c.id + 0
+
+
 @dataclass
 class SearchFilter:
     """The result of `build_filter`: `apply` it to a statement over the indexed model."""
@@ -334,7 +342,7 @@ class SearchFilter:
         if self.include is not None:
             join, where, self.score = self.index.condition(self.include, self.dialect, self.candidates)
             if join is not None:
-                statement = statement.join(join, join.c.id == id_column)
+                statement = statement.join(join, _fts_outer(join) == id_column)
             if where is not None:
                 statement = statement.where(where)
         if self.exclude is not None:
