@@ -5,6 +5,8 @@ from flask import jsonify, request
 from marshmallow import Schema, fields, validate
 
 from mvi_community.api import bp
+from mvi_community.api.schemas import PageSchema, PaginationQuerySchema
+from mvi_community.api.views import parse_query
 from mvi_community.core.errors import NotFound, ServiceError
 from mvi_community.criteria.models import LEVEL_CODES, LEVELS, TYPES
 from mvi_community.criteria.services import catalogue
@@ -20,7 +22,7 @@ class CriteriaProductGroupSchema(Schema):
     criteria_count = fields.Integer(required=True, metadata={"description": "Criteria in de huidige versie"})
 
 
-class CriteriaProductGroupListSchema(Schema):
+class CriteriaProductGroupListSchema(PageSchema):
     version = fields.Integer(required=True, allow_none=True, metadata={"description": "Jaar van de huidige versie"})
     items = fields.List(fields.Nested(CriteriaProductGroupSchema), required=True)
 
@@ -66,21 +68,32 @@ def criteria_product_groups():
     get:
       summary: List product groups of the criteria tool, in clusters
       tags: [criteria]
+      parameters:
+        - in: query
+          schema: PaginationQuerySchema
       responses:
         200:
-          description: Product groups
+          description: A page of product groups, by cluster and name
           content:
             application/json:
               schema: CriteriaProductGroupList
+        400:
+          description: Invalid query
+          content:
+            application/problem+json:
+              schema: Problem
     """
+    args = parse_query(PaginationQuerySchema())
+    page, per_page = max(args["page"], 1), min(max(args["per_page"], 1), 100)
     version = catalogue.current_version()
     items = []
     for row in catalogue.clusters_overview(version):
         for group, counts in row.groups:
             items.append({"code": group.code, "cluster": group.cluster, "name_nl": group.name_nl,
                           "name_en": group.name_en, "criteria_count": sum(counts.values())})
-    return jsonify(CriteriaProductGroupListSchema().dump({"version": version.year if version else None,
-                                                          "items": items}))
+    return jsonify(CriteriaProductGroupListSchema().dump({
+        "version": version.year if version else None, "items": items[(page - 1) * per_page: page * per_page],
+        "page": page, "per_page": per_page, "total": len(items)}))
 
 
 @bp.get("/criteria/product-groups/<code>")

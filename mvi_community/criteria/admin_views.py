@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from mvi_community.core.errors import NotFound, ServiceError
 from mvi_community.core.forms import flash_service_error, show_service_error
+from mvi_community.core.params import bounded_int
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.core.taxonomy import active_product_groups, active_themes
 from mvi_community.criteria import bp, services
@@ -109,8 +110,8 @@ def _criterion_form(version, criterion=None):
         if criterion is not None:
             form.product_group.data = criterion.product_group_id
             form.themes.data = [t.id for t in criterion.themes]
-        elif request.args.get("productgroep", type=int):
-            form.product_group.data = request.args.get("productgroep", type=int)
+        elif bounded_int(request.args.get("productgroep"), minimum=1):
+            form.product_group.data = bounded_int(request.args.get("productgroep"), minimum=1)
     if form.validate_on_submit():
         data = editing.CriterionData(
             product_group_id=form.product_group.data, type=form.type.data, level=form.level.data,

@@ -1,6 +1,8 @@
 """Forms of the criteria domain (Flask-WTF, CSRF on)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,7 +18,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from mvi_community.core.params import bounded_int
 from mvi_community.criteria.models import FEEDBACK_DECLINED, FEEDBACK_HANDLED, LEVELS, TYPES
+
+MAX_EUROS = 2_147_483_647  # whole euros in an integer column
+MAX_DISCOUNT = Decimal("9999999999.99")  # Numeric(12, 2)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -86,7 +92,8 @@ class CriterionForm(FlaskForm):
         Optional(), NumberRange(min=0, max=100, message=_l("Kies een weging tussen 0 en 100 procent."))],
         description=_l("Alleen bij gunningscriteria."))
     discount_eur = DecimalField(_l("Fictieve korting (euro)"), places=2, validators=[
-        Optional(), NumberRange(min=0, message=_l("De fictieve korting kan niet negatief zijn."))],
+        Optional(), NumberRange(min=0, message=_l("De fictieve korting kan niet negatief zijn.")),
+        NumberRange(max=MAX_DISCOUNT, message=_l("Vul een korting van hoogstens 9.999.999.999,99 euro in."))],
         description=_l("Alleen bij gunningscriteria, bijvoorbeeld per ton vermeden CO2."))
     discount_basis = StringField(_l("Grondslag van de korting"), validators=[Optional(), Length(max=200)])
     eu_gpp_reference = StringField(_l("EU GPP-referentie"), validators=[Optional(), Length(max=200)])
@@ -105,14 +112,19 @@ class SettingsForm(FlaskForm):
                                                           NumberRange(1, 12, message=_l("Kies een maand van 1 tot 12."))])
 
 
+def _record_id(value) -> int | None:
+    """A posted id: None (so DataRequired asks again) for anything but a number a database can hold."""
+    return bounded_int(value, minimum=1)
+
+
 class AttachRequestForm(FlaskForm):
     # The service checks that the request belongs to the selection's organisation (and says so).
-    request = SelectField(_l("Hulpvraag"), coerce=int, validate_choice=False,
+    request = SelectField(_l("Hulpvraag"), coerce=_record_id, validate_choice=False,
                           validators=[DataRequired(message=_l("Kies een hulpvraag."))])
 
 
 class AttachCaseForm(FlaskForm):
-    case = SelectField(_l("Praktijkvoorbeeld"), coerce=int, validate_choice=False,
+    case = SelectField(_l("Praktijkvoorbeeld"), coerce=_record_id, validate_choice=False,
                        validators=[DataRequired(message=_l("Kies een praktijkvoorbeeld."))])
 
 
@@ -143,7 +155,8 @@ class SpendForm(FlaskForm):
     product_group = SelectField(_l("Productgroep"), coerce=int, validate_choice=True,
                                 validators=[DataRequired(message=_l("Kies een productgroep."))])
     annual_spend = IntegerField(_l("Jaarlijkse uitgaven (euro)"), validators=[
-        Optional(), NumberRange(min=0, message=_l("Het bedrag kan niet negatief zijn."))])
+        Optional(), NumberRange(min=0, message=_l("Het bedrag kan niet negatief zijn.")),
+        NumberRange(max=MAX_EUROS, message=_l("Vul een bedrag van hoogstens 2.147.483.647 euro in."))])
     notes = StringField(_l("Toelichting"), validators=[Optional(), Length(max=300)])
 
 
@@ -157,7 +170,8 @@ class TenderForm(FlaskForm):
     level = SelectField(_l("Ambitieniveau"), coerce=int, choices=level_choices(),
                         validators=[DataRequired(message=_l("Kies een ambitieniveau."))])
     estimated_value = IntegerField(_l("Geraamde waarde (euro)"), validators=[
-        Optional(), NumberRange(min=0, message=_l("Het bedrag kan niet negatief zijn."))])
+        Optional(), NumberRange(min=0, message=_l("Het bedrag kan niet negatief zijn.")),
+        NumberRange(max=MAX_EUROS, message=_l("Vul een bedrag van hoogstens 2.147.483.647 euro in."))])
     selection = SelectField(_l("Toe te passen criteria"), coerce=int, validate_choice=True, validators=[Optional()],
                             description=_l("Een opgeslagen criteriaselectie van uw organisatie."))
     notes = TextAreaField(_l("Toelichting"), validators=[Optional(), Length(max=4000)])

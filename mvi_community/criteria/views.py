@@ -7,8 +7,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mvi_community.core.errors import NotFound, ServiceError
+from mvi_community.core.errors import NotFound, PermissionDenied, ServiceError
 from mvi_community.core.forms import flash_service_error, show_service_error
+from mvi_community.core.params import bounded_int
 from mvi_community.core.permissions import is_coordinator
 from mvi_community.criteria import bp, services
 from mvi_community.criteria.forms import AttachCaseForm, AttachRequestForm, FeedbackForm, SelectionForm
@@ -38,7 +39,7 @@ def _context(**values):
 def _levels_from_args() -> list[int]:
     chosen = []
     for value in request.args.getlist("niveau"):
-        level = LEVEL_CODES.get(value) or (int(value) if value.isdigit() and int(value) in LEVELS else None)
+        level = LEVEL_CODES.get(value) or bounded_int(value, minimum=min(LEVELS), maximum=max(LEVELS))
         if level and level not in chosen:
             chosen.append(level)
     return sorted(chosen)
@@ -60,7 +61,7 @@ def index():
 @bp.route("/productgroepen/<code>", methods=["GET", "POST"])
 def product_group(code: str):
     group = catalogue.get_product_group(code)
-    year = request.args.get("versie", type=int)
+    year = bounded_int(request.args.get("versie"), minimum=1)
     version = catalogue.get_version(current_user, year) if year else catalogue.current_version()
     if version is None:
         raise NotFound(_("Er zijn nog geen criteria gepubliceerd."))
@@ -88,6 +89,9 @@ def product_group(code: str):
                 flash(_("De selectie %(name)s is opgeslagen.", name=selection.name), "success")
                 return redirect(url_for("criteria.selection", selection_id=selection.id))
     elif request.method == "POST":
+        if current_user.is_authenticated:  # signed in, but no organisation or no published version
+            raise PermissionDenied(_("Alleen leden van een organisatie kunnen een selectie opslaan, en alleen uit "
+                                     "een gepubliceerde versie."))
         return redirect(url_for("accounts.login", next=request.full_path))
     versions = catalogue.versions(current_user)
     return render_template("criteria/product_group.html", **_context(
@@ -126,7 +130,7 @@ def versions():
 @bp.get("/versies/<int:year>")
 def version_changes(year: int):
     version = catalogue.get_version(current_user, year)
-    against = request.args.get("sinds", type=int)
+    against = bounded_int(request.args.get("sinds"), minimum=1)
     old = (catalogue.get_version(current_user, against) if against and against < year
            else catalogue.previous_version(version))
     group_code = request.args.get("productgroep")
@@ -144,12 +148,13 @@ def my_selections():
     organisations = [m.organisation for m in current_user.memberships]
     if not organisations:
         return render_template("criteria/selections.html", **_context(organisation=None, organisations=[],
-                                                                      selections=[], current=None))
+                                                                      page=None, current=None))
     code = request.args.get("organisatie")
     organisation = next((o for o in organisations if o.code == code), organisations[0])
     return render_template("criteria/selections.html", **_context(
         organisation=organisation, organisations=organisations,
-        selections=selections.organisation_selections(current_user, organisation),
+        page=selections.organisation_selections(current_user, organisation,
+                                                bounded_int(request.args.get("page"), minimum=1) or 1),
         current=catalogue.current_version()))
 
 

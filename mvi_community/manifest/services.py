@@ -43,6 +43,7 @@ from mvi_community.core.permissions import (
     is_org_admin,
     require,
 )
+from mvi_community.core.spreadsheets import safe_row
 from mvi_community.core.taxonomy import Theme
 from mvi_community.core.urls import external_url
 from mvi_community.db import utcnow
@@ -310,18 +311,12 @@ def signatory_counts(manifest: Manifest) -> dict[str, dict[str, int]]:
     return ordered
 
 
-def _csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas in text that users typed (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def to_csv(header: list[str], rows: list[list]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_csv_cell(v) if isinstance(v, str) else ("" if v is None else v) for v in row])
+        writer.writerow(safe_row(row))
     return buffer.getvalue()
 
 

@@ -90,6 +90,8 @@ def handle_feedback(user, feedback_id: int, status: str, response: str) -> Crite
     feedback = db.session.get(CriterionFeedback, feedback_id)
     if feedback is None:
         raise NotFound()
+    if feedback.status != FEEDBACK_OPEN:
+        raise ServiceError(_l("Over deze feedback is al besloten. Een besluit wordt niet overschreven."))
     if status not in (FEEDBACK_HANDLED, FEEDBACK_DECLINED):
         raise ServiceError(_l("Kies of de feedback is verwerkt of niet overgenomen."), field="status")
     response = (response or "").strip()
@@ -194,9 +196,17 @@ def save_criterion(user, version: CriteriaVersion, data: CriterionData, criterio
         number = (data.number or "").strip().upper() or suggest_number(group, data.type)
         if not NUMBER_RE.match(number):
             raise ServiceError(_l("Een criteriumnummer ziet eruit als KAN-GC-04."), field="number")
-        other = db.session.scalar(select(Criterion).where(Criterion.number == number).limit(1))
-        if other is not None and (other.version_id == version.id or other.product_group_id != group.id):
-            raise ServiceError(_l("Het nummer %(number)s is al in gebruik.", number=number), field="number")
+        # A number is unique within a version, and belongs to one product group across all versions.
+        in_draft = db.session.scalar(select(Criterion.id).where(Criterion.number == number,
+                                                                Criterion.version_id == version.id))
+        if in_draft is not None:
+            raise ServiceError(_l("Het nummer %(number)s staat al in deze conceptversie. Kies een ander nummer "
+                                  "of laat het veld leeg.", number=number), field="number")
+        elsewhere = db.session.scalar(select(Criterion.id).where(Criterion.number == number,
+                                                                 Criterion.product_group_id != group.id).limit(1))
+        if elsewhere is not None:
+            raise ServiceError(_l("Het nummer %(number)s hoort bij een andere productgroep. Kies een ander nummer "
+                                  "of laat het veld leeg.", number=number), field="number")
         position = (db.session.scalar(select(func.max(Criterion.position)).where(
             Criterion.version_id == version.id, Criterion.product_group_id == group.id)) or 0) + 1
         criterion = Criterion(version=version, number=number, position=position)

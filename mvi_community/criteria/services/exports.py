@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from mvi_community.core.spreadsheets import append_row, safe_row
 from mvi_community.criteria.models import LEVELS, TYPES
 
 
@@ -32,23 +33,22 @@ def selection_rows(selection, criteria, locale: str = "nl") -> tuple[list[str], 
 def to_csv(header: list[str], rows: list[list]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow(safe_row(header))
     for row in rows:
-        # Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe.
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row])
+        writer.writerow(safe_row(row))
     return buffer.getvalue()
 
 
 def _sheet(workbook: Workbook, title: str, heading: str, header: list[str], rows: list[list], widths=None):
     sheet = workbook.create_sheet(title[:31])
-    sheet.append([heading])
+    append_row(sheet, [heading])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([])
-    sheet.append(header)
+    append_row(sheet, header)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     for index, width in enumerate(widths or [], start=1):
         sheet.column_dimensions[chr(64 + index)].width = width
     for row in sheet.iter_rows(min_row=4):

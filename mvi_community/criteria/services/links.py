@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from mvi_community.core.errors import ServiceError
+from mvi_community.core.params import bounded_int
 from mvi_community.criteria.models import LEVELS
 from mvi_community.criteria.services import plan as plans
 from mvi_community.criteria.services import selections
@@ -13,7 +14,7 @@ from mvi_community.criteria.services.selections import selections_for_request  #
 
 
 def _selection_from(user, args):
-    selection_id = args.get("selectie", type=int)
+    selection_id = bounded_int(args.get("selectie"), minimum=1)
     if not selection_id:
         return None
     try:

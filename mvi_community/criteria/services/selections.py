@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from mvi_community.accounts.models import Organisation
 from mvi_community.core.audit import audit
 from mvi_community.core.errors import NotFound, ServiceError
+from mvi_community.core.pagination import paginate
 from mvi_community.core.permissions import is_coordinator, is_member, require
 from mvi_community.core.taxonomy import ProductGroup
 from mvi_community.criteria import diff
@@ -51,13 +52,14 @@ def get_selection(user, selection_id: int) -> Selection:
     return selection
 
 
-def organisation_selections(user, organisation: Organisation) -> list[Selection]:
+def organisation_selections(user, organisation: Organisation, page: int = 1, per_page: int = 25):
+    """A page of the organisation's selections, the most recently changed first."""
     require(is_coordinator(user) or is_member(user, organisation))
-    return list(db.session.scalars(
+    return paginate(
         select(Selection).where(Selection.organisation_id == organisation.id)
         .options(selectinload(Selection.items), selectinload(Selection.version),
                  selectinload(Selection.product_group), selectinload(Selection.owner))
-        .order_by(Selection.updated_at.desc())))
+        .order_by(Selection.updated_at.desc(), Selection.id.desc()), page, per_page)
 
 
 def create_selection(user, organisation: Organisation, version: CriteriaVersion, group: ProductGroup,
@@ -190,6 +192,14 @@ def attachable_cases(user, selection: Selection):
                                                       Case.id.not_in(linked)).order_by(Case.title)))
 
 
+def _check_case_edit(user, case) -> None:
+    """The criteria used are part of the case: attaching or detaching them is a case change, allowed to
+    whoever may edit the case (the cases domain's check, as for its attachments), in any state."""
+    from mvi_community.cases.services.access import check_edit
+
+    check_edit(user, case)
+
+
 def attach_to_case(user, selection: Selection, case_id: int) -> SelectionCaseLink:
     from mvi_community.cases.models import Case
 
@@ -197,6 +207,7 @@ def attach_to_case(user, selection: Selection, case_id: int) -> SelectionCaseLin
     case = db.session.get(Case, case_id)
     if case is None or case.organisation_id != selection.organisation_id:
         raise ServiceError(_l("Kies een praktijkvoorbeeld van uw eigen organisatie."), field="case")
+    _check_case_edit(user, case)
     exists = db.session.scalar(select(SelectionCaseLink).where(SelectionCaseLink.selection_id == selection.id,
                                                                SelectionCaseLink.case_id == case_id))
     if exists is not None:
@@ -205,6 +216,7 @@ def attach_to_case(user, selection: Selection, case_id: int) -> SelectionCaseLin
     db.session.add(link)
     db.session.flush()
     audit("criteria.selection_attached_to_case", selection, actor=user, case_id=case_id)
+    audit("case.criteria_attached", obj=case, actor=user, selection_id=selection.id, numbers=selection.numbers)
     return link
 
 
@@ -215,9 +227,13 @@ def detach(user, selection: Selection, kind: str, target_id: int) -> None:
     link = db.session.scalar(select(model).where(model.selection_id == selection.id, column == target_id))
     if link is None:
         raise NotFound()
+    if kind == "case":
+        _check_case_edit(user, link.case)
     db.session.delete(link)
     db.session.flush()
     audit(f"criteria.selection_detached_from_{kind}", selection, actor=user, target_id=target_id)
+    if kind == "case":
+        audit("case.criteria_detached", obj=link.case, actor=user, selection_id=selection.id)
 
 
 @dataclass
