@@ -288,15 +288,14 @@ def nominate(year: int):
 @bp.route("/<int:year>/nominaties/<int:nomination_id>", methods=["GET", "POST"])
 @login_required
 def nomination(year: int, nomination_id: int):
-    from mvi_community.cases.services import organisation_cases
-
     edition = services.get_edition(year)
     nomination = services.get_nomination(edition, nomination_id)
     require(nomination_services.can_view_nomination(current_user, nomination))
     editable = nomination_services.can_edit_nomination(current_user, nomination)
     cases_form = CasesForm()
     if editable:
-        cases_form.case_ids.choices = [(c.id, c.title) for c in organisation_cases(nomination.organisation_id)]
+        cases_form.case_ids.choices = [(c.id, c.title) for c in nomination_services.linkable_cases(
+            current_user, nomination.organisation_id)]
         if cases_form.validate_on_submit():
             try:
                 nomination_services.link_cases(current_user, nomination, cases_form.case_ids.data or [])

@@ -139,16 +139,23 @@ def nominate(actor: User, edition: PrizeEdition, data: NominationData) -> tuple[
     return nomination, False
 
 
-def _link_cases(actor: User, nomination: PrizeNomination, case_ids: list[int]) -> None:
-    from mvi_community.cases.services import organisation_cases
+def linkable_cases(user, organisation_id: int) -> list:
+    """The nominee's cases this user may see (the cases domain's rules): published public ones
+    for everyone, drafts only for members of the nominee. Never another organisation's drafts."""
+    from mvi_community.cases.services import can_view, organisation_cases
 
+    return [c for c in organisation_cases(organisation_id) if can_view(user, c)]
+
+
+def _link_cases(actor: User, nomination: PrizeNomination, case_ids: list[int]) -> None:
     if not case_ids:
         return
-    own = {c.id for c in organisation_cases(nomination.organisation_id)}
+    own = {c.id for c in linkable_cases(actor, nomination.organisation_id)}
     linked = {link.case_id for link in nomination.case_links}
     for case_id in case_ids:
         if case_id not in own:
-            raise ServiceError(_l("Een gekoppelde casus moet van de genomineerde organisatie zijn."), field="case_ids")
+            raise ServiceError(_l("Een gekoppelde casus moet een voor u zichtbare casus van de genomineerde "
+                                  "organisatie zijn."), field="case_ids")
         if case_id not in linked:
             nomination.case_links.append(PrizeCaseLink(case_id=case_id))
             linked.add(case_id)
@@ -215,12 +222,8 @@ def link_cases(actor: User, nomination: PrizeNomination, case_ids: list[int]) ->
 
 
 def linked_cases(user, nomination: PrizeNomination) -> list:
-    from mvi_community.cases.services import case_if_visible
-
-    cases = [case_if_visible(user, link.case_id) for link in nomination.case_links]
-    if is_coordinator(user) or is_nomination_party(user, nomination) or juror_of(user, nomination.edition):
-        from mvi_community.cases.services import organisation_cases
-
-        own = {c.id: c for c in organisation_cases(nomination.organisation_id)}
-        cases = [own.get(link.case_id) for link in nomination.case_links]
-    return [c for c in cases if c is not None]
+    """The linked cases this user may see (a draft only for members of the nominee)."""
+    if not nomination.case_links:
+        return []
+    visible = {c.id: c for c in linkable_cases(user, nomination.organisation_id)}
+    return [visible[link.case_id] for link in nomination.case_links if link.case_id in visible]

@@ -1,0 +1,78 @@
+"""Regression tests for the prize review: draft cases through nominations, juror account
+linking, conflicts after scoring closed, the edit form after closing scoring, draft scores in
+results, anonymous juror letters, result e-mails, and 500s on odd input."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from mvi_community.cases.models import Case
+from mvi_community.extensions import db
+from mvi_community.prize.models import PrizeNomination
+from mvi_community.prize.services.nominations import linked_cases
+from tests.conftest import post_form
+from tests.factories import commit, make_organisation, make_user
+from tests.prize.factories import assign, make_benchmark, make_edition, make_juror, make_nomination
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _waterboard_with_cases():
+    province = make_organisation("pv26", "Provincie Utrecht", type="provincie")
+    waterboard = make_organisation("ws0155", "Hoogheemraadschap De Stichtse Rijnlanden", type="waterschap")
+    make_benchmark({waterboard: 64.0, province: 58.0})
+    edition = make_edition("nominations")
+    draft = Case(title="Geheim concept baggerwerk", summary="…", organisation_id=waterboard.id, year=2025,
+                 phase="aanbesteding")
+    public = Case(title="Circulaire dijkversterking", summary="…", organisation_id=waterboard.id, year=2024,
+                  phase="aanbesteding", status="published")
+    db.session.add_all([draft, public])
+    member = make_user("inkoop@provincie-utrecht.example.nl", organisation=province)
+    make_user("inkoop@hdsr.example.nl", organisation=waterboard)
+    commit()
+    return edition, province, waterboard, draft, public, member
+
+
+def test_another_organisations_draft_case_is_neither_offered_nor_linked_nor_shown(app, client_for):
+    edition, province, waterboard, draft, public, member = _waterboard_with_cases()
+    client = client_for(member.email)
+    response = post_form(client, "/prize/2026/nomineren", {
+        "nominator_organisation_id": province.id, "nominee_id": waterboard.id, "category_code": "medeoverheden",
+        "motivation": "Het waterschap versterkt dijken met hergebruikte materialen."})
+    assert response.status_code == 302, html(response)
+    nomination = db.session.scalar(select(PrizeNomination))
+    url = f"/prize/2026/nominaties/{nomination.id}"
+    page = html(client.get(url))
+    assert "Circulaire dijkversterking" in page  # a published public case may be linked
+    assert "Geheim concept baggerwerk" not in page  # another organisation's draft is not offered
+    response = post_form(client, url, {"case_ids": [draft.id]})
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(PrizeNomination, nomination.id).case_links == []
+    response = post_form(client, url, {"case_ids": [public.id]})
+    assert response.status_code == 302
+    # a draft linked earlier (by a member of the nominee) stays hidden from everyone else
+    from mvi_community.prize.models import PrizeCaseLink
+
+    db.session.add(PrizeCaseLink(nomination_id=nomination.id, case_id=draft.id))
+    commit()
+    page = html(client.get(url))
+    assert "Circulaire dijkversterking" in page and "Geheim concept baggerwerk" not in page
+    nominee_member = db.session.scalar(select(type(member)).where(type(member).email == "inkoop@hdsr.example.nl"))
+    db.session.expire_all()
+    nomination = db.session.get(PrizeNomination, nomination.id)
+    assert {c.title for c in linked_cases(nominee_member, nomination)} == {
+        "Circulaire dijkversterking", "Geheim concept baggerwerk"}
+    assert {c.title for c in linked_cases(member, nomination)} == {"Circulaire dijkversterking"}
+
+
+def test_a_member_of_the_nominee_may_link_its_own_draft(app):
+    from mvi_community.prize.services.nominations import link_cases
+
+    edition, province, waterboard, draft, public, member = _waterboard_with_cases()
+    own = make_user("beleid@hdsr.example.nl", organisation=waterboard)
+    nomination = make_nomination(edition, waterboard, 64.0)
+    nomination.nominator_id = own.id
+    link_cases(own, nomination, [draft.id])
+    assert [link.case_id for link in nomination.case_links] == [draft.id]
