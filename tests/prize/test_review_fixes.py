@@ -76,3 +76,59 @@ def test_a_member_of_the_nominee_may_link_its_own_draft(app):
     nomination.nominator_id = own.id
     link_cases(own, nomination, [draft.id])
     assert [link.case_id for link in nomination.case_links] == [draft.id]
+
+
+def test_an_invited_juror_is_linked_on_first_visit_with_automatic_conflicts(app, client_for):
+    from mvi_community.benchmark.services import can_view_result
+    from mvi_community.prize.models import AUTO, PrizeConflict, PrizeJuror
+    from mvi_community.prize.services.jury import conflicts, invite_juror
+
+    utrecht = make_organisation("gm0344", "Gemeente Utrecht")
+    zwolle = make_organisation("gm0193", "Gemeente Zwolle")
+    benchmark = make_benchmark({utrecht: 70.0, zwolle: 55.0})
+    edition = make_edition("review")
+    own = make_nomination(edition, utrecht, 70.0)
+    other = make_nomination(edition, zwolle, 55.0)
+    coordinator = make_user("coordinator@example.nl", coordinator=True)
+    with app.test_request_context():
+        juror = invite_juror(coordinator, edition, "Jurylid@Example.nl", "Jet Jurylid", None)
+    assert juror.user_id is None
+    commit()
+    # the account is made after the invitation, for a member of one of the nominees
+    user = make_user("jurylid@example.nl", organisation=utrecht)
+    commit()
+    assert conflicts(edition).get((juror.id, own.id)) is None  # not known before linking
+    client_for("jurylid@example.nl").get("/prize/2026/jury")
+    db.session.expire_all()
+    juror = db.session.get(PrizeJuror, juror.id)
+    assert juror.user_id == user.id
+    assert conflicts(edition)[(juror.id, own.id)].kind == AUTO
+    assert db.session.scalar(select(PrizeConflict.kind).where(PrizeConflict.juror_id == juror.id)) == AUTO
+    assign(juror, other)
+    commit()
+    assert can_view_result(user, zwolle, benchmark.versions[0], public=False)
+    # once linked the seat follows the account, not the address
+    user.email = "nieuw-adres@example.nl"
+    newcomer = make_user("jurylid@example.nl")
+    commit()
+    from mvi_community.prize.services.common import juror_of
+
+    assert juror_of(newcomer, edition) is None
+    assert juror_of(user, edition).id == juror.id
+
+
+def test_the_benchmark_hook_links_an_unlinked_invitation(app):
+    from mvi_community.benchmark.services import can_view_result
+    from mvi_community.prize.models import PrizeAssignment, PrizeJuror
+
+    utrecht = make_organisation("gm0344", "Gemeente Utrecht")
+    benchmark = make_benchmark({utrecht: 70.0})
+    edition = make_edition("scoring")
+    nomination = make_nomination(edition, utrecht, 70.0)
+    juror = PrizeJuror(edition=edition, email="later@example.nl", name="Later")
+    db.session.add(juror)
+    db.session.flush()
+    db.session.add(PrizeAssignment(juror_id=juror.id, nomination_id=nomination.id))
+    user = make_user("later@example.nl")
+    commit()
+    assert can_view_result(user, utrecht, benchmark.versions[0], public=False)

@@ -111,7 +111,7 @@ def is_conflicted(juror: PrizeJuror, nomination: PrizeNomination) -> bool:
 
 def declare_conflict(actor: User, juror: PrizeJuror, nomination: PrizeNomination, reason: str) -> PrizeConflict:
     """The juror declares a conflict of interest; an assignment for it (and its scores) is removed."""
-    require(juror.user_id == actor.id or juror.email == actor.email)
+    require(juror.user_id == actor.id)
     if nomination.edition_id != juror.edition_id or nomination.edition.published:
         raise ServiceError(_l("Deze nominatie hoort niet bij uw jury."))
     reason = (reason or "").strip()
@@ -213,6 +213,9 @@ def edition_nominations(edition: PrizeEdition) -> list[PrizeNomination]:
 
 def juror_may_view_result(user, organisation, benchmark_edition) -> bool:
     """Benchmark hook: a juror may see the (private) benchmark result of a nominee assigned to them."""
+    from mvi_community.prize.services.common import link_juror_seats
+
+    link_juror_seats(user)
     return db.session.scalar(
         select(PrizeAssignment.id).join(PrizeJuror).join(PrizeNomination, PrizeAssignment.nomination_id
                                                          == PrizeNomination.id)
