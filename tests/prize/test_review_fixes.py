@@ -132,3 +132,28 @@ def test_the_benchmark_hook_links_an_unlinked_invitation(app):
     user = make_user("later@example.nl")
     commit()
     assert can_view_result(user, utrecht, benchmark.versions[0], public=False)
+
+
+def test_no_conflict_declaration_after_scoring_closed_and_submitted_scores_stay(app, client_for):
+    from mvi_community.db import utcnow
+    from mvi_community.prize.models import PrizeConflict, PrizeScore
+    from tests.prize.factories import set_phase
+
+    utrecht = make_organisation("gm0344", "Gemeente Utrecht")
+    make_benchmark({utrecht: 70.0})
+    edition = make_edition("scoring")
+    nomination = make_nomination(edition, utrecht, 70.0)
+    _, juror = make_juror(edition, email="jurylid@example.nl")
+    assignment = assign(juror, nomination)
+    for criterion in edition.criteria:
+        db.session.add(PrizeScore(juror_id=juror.id, nomination_id=nomination.id, criterion_id=criterion.id,
+                                  value=8.0))
+    assignment.submitted_at = utcnow()
+    set_phase(edition, "deliberation")
+    commit()
+    client = client_for("jurylid@example.nl")
+    url = f"/prize/2026/nominaties/{nomination.id}/belangenconflict"
+    response = post_form(client, url, {"reason": "Mijn zus werkt bij de gemeente."})
+    assert response.status_code == 200 and "De jurering is gesloten" in html(response)
+    assert db.session.scalar(select(PrizeConflict.id)) is None
+    assert len(db.session.scalars(select(PrizeScore.id)).all()) == len(edition.criteria)
