@@ -1,6 +1,8 @@
 """Prize pages under /prize. Views parse the request, call services, render or redirect."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -59,14 +61,28 @@ def edition(year: int):
 
 # --- coordinator: edition, rubric, jury, assignment, close, publish --------------------------
 
-def _edition_data(form: EditionForm, year: int) -> edition_services.EditionData:
+def _form_day(name: str, moment):
+    """The day the edit form shows for a stored moment (a closing moment: the day it ends)."""
+    moment = local(moment)
+    if moment is None:
+        return None
+    if name in ("nominations_close", "scoring_close"):
+        moment = moment - timedelta(seconds=1)
+    return moment.date()
+
+
+def _edition_data(form: EditionForm, year: int, edition=None) -> edition_services.EditionData:
+    """Days from the form as moments. A day left as it was keeps the stored moment (so saving
+    the form after "Jurering nu sluiten" does not move the close to the end of the day)."""
     dates = {}
     for name in DATE_FIELDS:
         day = getattr(form, name).data
+        stored = getattr(edition, name) if edition is not None else None
         if day is None:
             dates[name] = None
+        elif stored is not None and _form_day(name, stored) == day:
+            dates[name] = stored
         elif name in ("nominations_close", "scoring_close"):  # closes at the end of that day
-            from datetime import timedelta
             dates[name] = start_of_day(day + timedelta(days=1))
         else:
             dates[name] = start_of_day(day)
@@ -107,15 +123,11 @@ def edit_edition(year: int):
     del form.year  # the year identifies the edition; it does not change
     if request.method == "GET":
         for name in DATE_FIELDS:
-            moment = local(getattr(edition, name))
-            if moment is not None and name in ("nominations_close", "scoring_close"):
-                from datetime import timedelta
-                moment = moment - timedelta(seconds=1)
-            getattr(form, name).data = moment.date() if moment is not None else None
+            getattr(form, name).data = _form_day(name, getattr(edition, name))
         form.per_type_categories.data = any(c.organisation_type for c in edition.categories)
     if form.validate_on_submit():
         try:
-            edition_services.update_edition(current_user, edition, _edition_data(form, year))
+            edition_services.update_edition(current_user, edition, _edition_data(form, year, edition))
         except ServiceError as error:
             show_service_error(form, error)
         else:

@@ -157,3 +157,34 @@ def test_no_conflict_declaration_after_scoring_closed_and_submitted_scores_stay(
     assert response.status_code == 200 and "De jurering is gesloten" in html(response)
     assert db.session.scalar(select(PrizeConflict.id)) is None
     assert len(db.session.scalars(select(PrizeScore.id)).all()) == len(edition.criteria)
+
+
+def test_saving_the_edition_form_after_closing_scoring_keeps_it_closed(app, client_for):
+    from datetime import timedelta
+
+    from mvi_community.prize.models import DATE_FIELDS, PrizeEdition
+    from mvi_community.prize.services.common import local
+
+    edition = make_edition("scoring")
+    make_user("coordinator@example.nl", coordinator=True)
+    commit()
+    coordinator = client_for("coordinator@example.nl")
+    assert post_form(coordinator, "/prize/2026/jurering-sluiten", page="/prize/2026").status_code == 302
+    db.session.expire_all()
+    edition = db.session.get(PrizeEdition, edition.id)
+    closed_at = edition.scoring_close
+    assert edition.phase == "deliberation"
+    data = {"title": "MVI-prijs 2026", "description": "", "benchmark_year": 2025, "benchmark_weight": "0.3",
+            "jurors_per_nomination": 3, "normalise": "y", "hide_scores_until_submitted": "y"}
+    for name in DATE_FIELDS:
+        moment = local(getattr(edition, name))
+        if name in ("nominations_close", "scoring_close"):
+            moment -= timedelta(seconds=1)
+        data[name] = moment.date().isoformat()
+    assert f'value="{data["scoring_close"]}"' in html(coordinator.get("/prize/2026/bewerken"))
+    response = post_form(coordinator, "/prize/2026/bewerken", data)
+    assert response.status_code == 302, html(response)
+    db.session.expire_all()
+    edition = db.session.get(PrizeEdition, edition.id)
+    assert edition.scoring_close == closed_at
+    assert edition.phase == "deliberation"
