@@ -188,3 +188,35 @@ def test_saving_the_edition_form_after_closing_scoring_keeps_it_closed(app, clie
     edition = db.session.get(PrizeEdition, edition.id)
     assert edition.scoring_close == closed_at
     assert edition.phase == "deliberation"
+
+
+def test_draft_scores_do_not_count_in_the_results_but_imported_scores_do(app):
+    from mvi_community.db import utcnow
+    from mvi_community.prize.models import PrizeAssignment, PrizeScore
+    from mvi_community.prize.services.results import compute
+    from mvi_community.prize.services.scores import import_scores
+
+    utrecht = make_organisation("gm0344", "Gemeente Utrecht")
+    make_benchmark({utrecht: 70.0})
+    edition = make_edition("scoring")
+    nomination = make_nomination(edition, utrecht, 70.0)
+    _, done = make_juror(edition, email="klaar@example.nl")
+    _, busy = make_juror(edition, email="bezig@example.nl")
+    _, paper = make_juror(edition, email="papier@example.nl")
+    assign(done, nomination).submitted_at = utcnow()
+    assign(busy, nomination)  # a draft, never submitted
+    for juror, value in ((done, 8.0), (busy, 2.0)):
+        for criterion in edition.criteria:
+            db.session.add(PrizeScore(juror_id=juror.id, nomination_id=nomination.id, criterion_id=criterion.id,
+                                      value=value))
+    commit()
+    result = compute(edition).result.nominations[nomination.id]
+    assert result.jurors == 1 and result.raw_mean == 8.0
+    text = "juror_email,organisation_code,criterion_code,score\n" + "".join(
+        f"papier@example.nl,gm0344,{c.code},6\n" for c in edition.criteria)
+    report = import_scores(edition, text)
+    assert not report.problems and report.created == len(edition.criteria)
+    commit()
+    assert db.session.scalar(select(PrizeAssignment.submitted_at).where(PrizeAssignment.juror_id == paper.id))
+    result = compute(edition).result.nominations[nomination.id]
+    assert result.jurors == 2 and result.raw_mean == 7.0
