@@ -220,3 +220,28 @@ def test_draft_scores_do_not_count_in_the_results_but_imported_scores_do(app):
     assert db.session.scalar(select(PrizeAssignment.submitted_at).where(PrizeAssignment.juror_id == paper.id))
     result = compute(edition).result.nominations[nomination.id]
     assert result.jurors == 2 and result.raw_mean == 7.0
+
+
+def test_juror_letters_do_not_follow_the_jurors_names(app):
+    from mvi_community.prize.models import PrizeJuror
+    from mvi_community.prize.services.results import _letter_key, compute, juror_letters
+
+    edition = make_edition("scoring")
+    # names in alphabetical order; ids in the same order
+    jurors = []
+    for n in range(8):
+        juror = PrizeJuror(edition=edition, email=f"j{n}@example.nl", name=f"Jurylid {chr(65 + n)}")
+        db.session.add(juror)
+        db.session.flush()
+        jurors.append(juror)
+    commit()
+    letters = juror_letters(compute(edition))
+    assert letters == juror_letters(compute(edition))  # deterministic
+    by_name = [letters[j.id] for j in sorted(jurors, key=lambda j: j.name)]
+    assert by_name != sorted(by_name)  # not alphabetical by name
+    expected = sorted(jurors, key=lambda j: _letter_key(edition.id, j.id))
+    assert [letters[j.id] for j in expected] == list("ABCDEFGH")
+    # renaming a juror does not move their letter
+    jurors[0].name = "Zwaantje Zwart"
+    commit()
+    assert juror_letters(compute(edition)) == letters

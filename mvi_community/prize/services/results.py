@@ -3,6 +3,7 @@ who may see it, the chair's tie decisions, and the exports (CSV, JSON, API)."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from dataclasses import dataclass
@@ -114,9 +115,15 @@ def can_decide_ties(user, edition: PrizeEdition) -> bool:
 
 
 def juror_letters(outcome: Outcome) -> dict[int, str]:
-    """Jurors in the report are anonymous: A, B, C … in the order of their names."""
-    ordered = sorted(outcome.jurors.values(), key=lambda j: (j.name, j.id))
+    """Jurors in the report are anonymous: A, B, C … in an order that is fixed per edition but
+    says nothing about the jurors: by the SHA-256 digest of "<edition id>:<juror id>" (not by
+    name, e-mail or invitation order, which readers could match against the published jury)."""
+    ordered = sorted(outcome.jurors.values(), key=lambda j: (_letter_key(outcome.edition.id, j.id), j.id))
     return {j.id: _letter(i) for i, j in enumerate(ordered)}
+
+
+def _letter_key(edition_id: int, juror_id: int) -> str:
+    return hashlib.sha256(f"{edition_id}:{juror_id}".encode()).hexdigest()
 
 
 def _letter(index: int) -> str:
