@@ -245,3 +245,30 @@ def test_juror_letters_do_not_follow_the_jurors_names(app):
     jurors[0].name = "Zwaantje Zwart"
     commit()
     assert juror_letters(compute(edition)) == letters
+
+
+def test_results_mail_reaches_nominators_and_supporters(app):
+    from mvi_community.core.models import OutboxMessage
+    from mvi_community.prize.models import PrizeSupporter
+    from mvi_community.prize.tasks import send_phase_mails
+
+    utrecht = make_organisation("gm0344", "Gemeente Utrecht")
+    province = make_organisation("pv26", "Provincie Utrecht", type="provincie")
+    zwolle = make_organisation("gm0193", "Gemeente Zwolle")
+    make_benchmark({utrecht: 70.0})
+    edition = make_edition("deliberation")
+    make_user("admin@utrecht.example.nl", organisation=utrecht, role="org_admin")
+    nominator = make_user("nominator@provincie.example.nl", organisation=province)
+    supporter = make_user("steun@zwolle.example.nl", organisation=zwolle)
+    make_user("admin@zwolle.example.nl", organisation=zwolle, role="org_admin")
+    nomination = make_nomination(edition, utrecht, 70.0, nominator=province)
+    nomination.nominator_id = nominator.id
+    nomination.supporters.append(PrizeSupporter(organisation=zwolle, user=supporter, motivation="Steun."))
+    from mvi_community.db import utcnow
+
+    edition.published_at = utcnow()
+    commit()
+    send_phase_mails()
+    recipients = set(db.session.scalars(select(OutboxMessage.to)))
+    assert {"admin@utrecht.example.nl", "nominator@provincie.example.nl", "steun@zwolle.example.nl",
+            "admin@zwolle.example.nl"} <= recipients
