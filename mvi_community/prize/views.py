@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from mvi_community.accounts.models import Organisation
 from mvi_community.core.errors import ServiceError
 from mvi_community.core.forms import flash_service_error, show_service_error
+from mvi_community.core.params import bounded_int
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.extensions import db
 from mvi_community.prize import bp, services
@@ -389,7 +390,7 @@ def score(year: int, nomination_id: int):
                 errors.append(_("%(name)s: vul een getal in.", name=criterion.name))
                 continue
             entries[criterion.id] = score_services.Entry(
-                value, request.form.get(f"comment_{criterion.id}"), int(version) if version.isdigit() else None)
+                value, request.form.get(f"comment_{criterion.id}"), bounded_int(version, 1))
         if not errors:
             submit = request.form.get("action") == "submit"
             try:
@@ -423,8 +424,8 @@ def tie(year: int):
     edition = services.get_edition(year)
     form = TieForm()
     if form.validate_on_submit():
-        members = [int(v) for v in request.form.get("group", "").split(",") if v.isdigit()]
-        positions = {m: request.form.get(f"position_{m}", type=int) for m in members}
+        members = [m for m in (bounded_int(v, 1) for v in request.form.get("group", "").split(",")) if m is not None]
+        positions = {m: bounded_int(request.form.get(f"position_{m}"), 1, 1000) for m in members}
         try:
             if any(p is None for p in positions.values()) or len(set(positions.values())) != len(members):
                 raise ServiceError(_("Geef elke nominatie een eigen plaats."))

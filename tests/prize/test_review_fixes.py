@@ -35,7 +35,7 @@ def _waterboard_with_cases():
 
 
 def test_another_organisations_draft_case_is_neither_offered_nor_linked_nor_shown(app, client_for):
-    edition, province, waterboard, draft, public, member = _waterboard_with_cases()
+    _edition, province, waterboard, draft, public, member = _waterboard_with_cases()
     client = client_for(member.email)
     response = post_form(client, "/prize/2026/nomineren", {
         "nominator_organisation_id": province.id, "nominee_id": waterboard.id, "category_code": "medeoverheden",
@@ -70,7 +70,7 @@ def test_another_organisations_draft_case_is_neither_offered_nor_linked_nor_show
 def test_a_member_of_the_nominee_may_link_its_own_draft(app):
     from mvi_community.prize.services.nominations import link_cases
 
-    edition, province, waterboard, draft, public, member = _waterboard_with_cases()
+    edition, _province, waterboard, draft, _public, _member = _waterboard_with_cases()
     own = make_user("beleid@hdsr.example.nl", organisation=waterboard)
     nomination = make_nomination(edition, waterboard, 64.0)
     nomination.nominator_id = own.id
@@ -272,3 +272,76 @@ def test_results_mail_reaches_nominators_and_supporters(app):
     recipients = set(db.session.scalars(select(OutboxMessage.to)))
     assert {"admin@utrecht.example.nl", "nominator@provincie.example.nl", "steun@zwolle.example.nl",
             "admin@zwolle.example.nl"} <= recipients
+
+
+def test_odd_numbers_in_forms_are_no_500(app, client_for):
+    from mvi_community.prize.models import PrizeScore, PrizeTieDecision
+    from tests.prize.factories import set_phase
+
+    utrecht = make_organisation("gm0344", "Gemeente Utrecht")
+    make_benchmark({utrecht: 70.0})
+    edition = make_edition("scoring")
+    nomination = make_nomination(edition, utrecht, 70.0)
+    _, juror = make_juror(edition, email="jurylid@example.nl", chair=True)
+    assign(juror, nomination)
+    make_user("coordinator@example.nl", coordinator=True)
+    commit()
+    client = client_for("jurylid@example.nl")
+    url = f"/prize/2026/nominaties/{nomination.id}/scoren"
+    data = {f"score_{c.id}": "7" for c in edition.criteria}
+    data |= {f"version_{c.id}": "²" for c in edition.criteria}
+    response = post_form(client, url, data)
+    assert response.status_code in (200, 302)
+    assert len(db.session.scalars(select(PrizeScore.id)).all()) == len(edition.criteria)
+    set_phase(edition, "deliberation")
+    commit()
+    response = post_form(client, "/prize/2026/gelijke-stand", {"group": "²,99999999999999999999", "position_²": "1"},
+                         page="/prize/2026/uitslag")
+    assert response.status_code == 302
+    assert db.session.scalar(select(PrizeTieDecision.id)) is None
+    coordinator = client_for("coordinator@example.nl")
+    form = {"title": "MVI-prijs 2026", "description": "", "benchmark_year": 99999999999, "benchmark_weight": "0.3",
+            "jurors_per_nomination": 3}
+    response = post_form(coordinator, "/prize/2026/bewerken", form)
+    assert response.status_code == 200 and "Vul een jaar tussen 2000 en 2100 in." in html(response)
+
+
+def test_import_edition_with_a_year_out_of_range_lists_the_problem(app):
+    import json
+
+    from mvi_community.prize.services.editions import import_edition
+
+    for year in (1800, 10**30, 2101):
+        report = import_edition(json.dumps({"year": year, "benchmark_edition": 10**30, "title": "Oud"}))
+        assert any("een jaar tussen 1990 en 2100" in str(p) for p in report.problems), report.problems
+        assert not report.created
+
+
+def test_a_simultaneous_nomination_of_the_same_nominee_is_merged(app, monkeypatch):
+    from mvi_community.prize.models import PrizeSupporter
+    from mvi_community.prize.services import nominations as service
+
+    utrecht = make_organisation("gm0344", "Gemeente Utrecht")
+    province = make_organisation("pv26", "Provincie Utrecht", type="provincie")
+    make_benchmark({utrecht: 70.0})
+    edition = make_edition("nominations")
+    first = make_nomination(edition, utrecht, 70.0)
+    actor = make_user("inkoop@provincie.example.nl", organisation=province)
+    commit()
+    # the other request committed its nomination after this one looked: the lookup saw none
+    real = service._existing_nomination
+    calls = []
+
+    def racing(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(service, "_existing_nomination", racing)
+    data = service.NominationData(nominee_id=utrecht.id, nominator_organisation_id=province.id,
+                                  category_code=edition.categories[0].code,
+                                  motivation="Utrecht koopt circulair in en deelt dat met de regio.")
+    nomination, merged = service.nominate(actor, edition, data)
+    commit()
+    assert merged and nomination.id == first.id
+    assert db.session.scalar(select(PrizeSupporter.organisation_id)) == province.id
+    assert len(db.session.scalars(select(PrizeNomination.id)).all()) == 1

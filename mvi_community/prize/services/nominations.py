@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from mvi_community.accounts.models import Organisation, User
@@ -114,29 +115,46 @@ def nominate(actor: User, edition: PrizeEdition, data: NominationData) -> tuple[
     if reasons:
         raise ServiceError(_l("Deze nominatie kan niet worden ingediend: %(reason)s", reason=" ".join(map(str, reasons))),
                            field="nominee_id")
-    existing = db.session.scalar(select(PrizeNomination).where(
-        PrizeNomination.edition_id == edition.id, PrizeNomination.category_id == category.id,
-        PrizeNomination.organisation_id == nominee.id))
+    existing = _existing_nomination(edition.id, category.id, nominee.id)
     if existing is not None:
-        if existing.nominator_organisation_id == nominator.id or any(
-                s.organisation_id == nominator.id for s in existing.supporters):
-            raise ServiceError(_l("%(org)s heeft %(nominee)s al genomineerd in deze categorie.", org=nominator.name,
-                                  nominee=nominee.name), field="nominee_id")
-        existing.supporters.append(PrizeSupporter(organisation=nominator, user=actor, motivation=motivation))
-        _link_cases(actor, existing, data.case_ids)
-        db.session.flush()
-        audit("prize.nomination_supported", obj=existing, actor=actor, supporter=nominator.code)
-        return existing, True
+        return _support(actor, existing, nominator, nominee, motivation, data.case_ids), True
     nomination = PrizeNomination(
         edition=edition, category=category, organisation=nominee, nominator_organisation=nominator, nominator=actor,
         motivation=motivation, project=(data.project or "").strip() or None,
         evidence=(data.evidence or "").strip() or None, benchmark_total=totals.get(nominee.id))
-    db.session.add(nomination)
-    _link_cases(actor, nomination, data.case_ids)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a savepoint: a simultaneous nomination of the same nominee
+            db.session.add(nomination)
+            _link_cases(actor, nomination, data.case_ids)
+            db.session.flush()
+    except IntegrityError:
+        existing = _existing_nomination(edition.id, category.id, nominee.id)
+        if existing is None:
+            raise
+        return _support(actor, existing, nominator, nominee, motivation, data.case_ids), True
     audit("prize.nominated", obj=nomination, actor=actor, nominee=nominee.code, nominator=nominator.code,
           category=category.code)
     return nomination, False
+
+
+def _existing_nomination(edition_id: int, category_id: int, organisation_id: int) -> PrizeNomination | None:
+    return db.session.scalar(select(PrizeNomination).where(
+        PrizeNomination.edition_id == edition_id, PrizeNomination.category_id == category_id,
+        PrizeNomination.organisation_id == organisation_id))
+
+
+def _support(actor: User, existing: PrizeNomination, nominator: Organisation, nominee: Organisation,
+             motivation: str, case_ids: list[int]) -> PrizeNomination:
+    """Merge a second nomination of the same nominee and category: the nominator becomes a supporter."""
+    if existing.nominator_organisation_id == nominator.id or any(
+            s.organisation_id == nominator.id for s in existing.supporters):
+        raise ServiceError(_l("%(org)s heeft %(nominee)s al genomineerd in deze categorie.", org=nominator.name,
+                              nominee=nominee.name), field="nominee_id")
+    existing.supporters.append(PrizeSupporter(organisation=nominator, user=actor, motivation=motivation))
+    _link_cases(actor, existing, case_ids)
+    db.session.flush()
+    audit("prize.nomination_supported", obj=existing, actor=actor, supporter=nominator.code)
+    return existing
 
 
 def linkable_cases(user, organisation_id: int) -> list:
