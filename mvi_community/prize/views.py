@@ -323,7 +323,8 @@ def nomination(year: int, nomination_id: int):
     hide_nominator = edition.blind and juror is not None and not is_coordinator(current_user)
     return render_template("prize/nomination.html", **_ctx(
         edition=edition, nomination=nomination, editable=editable, cases_form=cases_form,
-        cases=nomination_services.linked_cases(current_user, nomination), hide_nominator=hide_nominator))
+        cases=nomination_services.linked_cases(current_user, nomination), hide_nominator=hide_nominator,
+        attachments_available=nomination_services.can_download_attachments(current_user, nomination)))
 
 
 @bp.get("/<int:year>/nominaties/<int:nomination_id>/bijlagen/<int:attachment_id>")

@@ -345,3 +345,25 @@ def test_a_simultaneous_nomination_of_the_same_nominee_is_merged(app, monkeypatc
     assert merged and nomination.id == first.id
     assert db.session.scalar(select(PrizeSupporter.organisation_id)) == province.id
     assert len(db.session.scalars(select(PrizeNomination.id)).all()) == 1
+
+
+def test_published_dossier_shows_no_attachment_links_to_outsiders(app, client_for):
+    from mvi_community.db import utcnow
+    from mvi_community.prize.models import PrizeAttachment
+
+    utrecht = make_organisation("gm0344", "Gemeente Utrecht")
+    zwolle = make_organisation("gm0193", "Gemeente Zwolle")
+    make_benchmark({utrecht: 70.0})
+    edition = make_edition("deliberation")
+    nomination = make_nomination(edition, utrecht, 70.0)
+    nomination.attachments.append(PrizeAttachment(stored_name="a" * 32, filename="begroting-intern.pdf",
+                                                  content_type="application/pdf", size=10))
+    make_user("inkoop@utrecht.example.nl", organisation=utrecht)
+    make_user("inkoop@zwolle.example.nl", organisation=zwolle)
+    edition.published_at = utcnow()
+    commit()
+    url = f"/prize/2026/nominaties/{nomination.id}"
+    page = html(client_for("inkoop@zwolle.example.nl").get(url))
+    assert "begroting-intern.pdf" not in page and "/bijlagen/" not in page
+    assert "alleen beschikbaar voor de betrokken organisaties" in page
+    assert "begroting-intern.pdf" in html(client_for("inkoop@utrecht.example.nl").get(url))

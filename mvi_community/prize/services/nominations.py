@@ -223,9 +223,15 @@ def add_attachment(actor: User, nomination: PrizeNomination, file) -> PrizeAttac
     return attachment
 
 
+def can_download_attachments(user, nomination: PrizeNomination) -> bool:
+    """After publication the dossier is public, its attachments are not: only coordinators, the
+    parties of the nomination and the jury download them."""
+    return can_view_nomination(user, nomination) and not (nomination.edition.published and not (
+        is_coordinator(user) or is_nomination_party(user, nomination) or juror_of(user, nomination.edition)))
+
+
 def get_attachment(user, nomination: PrizeNomination, attachment_id: int) -> PrizeAttachment:
-    require(can_view_nomination(user, nomination) and not (nomination.edition.published and not (
-        is_coordinator(user) or is_nomination_party(user, nomination) or juror_of(user, nomination.edition))))
+    require(can_download_attachments(user, nomination))
     attachment = next((a for a in nomination.attachments if a.id == attachment_id), None)
     if attachment is None:
         raise NotFound()
