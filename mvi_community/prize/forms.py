@@ -50,7 +50,8 @@ class EditionForm(FlaskForm):
     title = StringField(_l("Titel"), validators=[DataRequired(_l("Vul een titel in.")), Length(max=200)])
     description = TextAreaField(_l("Toelichting"), validators=[Optional(), Length(max=5000)])
     benchmark_year = IntegerField(_l("Benchmarkeditie (jaar)"),
-                                  validators=[InputRequired(_l("Vul het jaar van de benchmarkeditie in."))])
+                                  validators=[InputRequired(_l("Vul het jaar van de benchmarkeditie in.")),
+                                              NumberRange(2000, 2100, _l("Vul een jaar tussen 2000 en 2100 in."))])
     benchmark_weight = FloatField(_l("Gewicht van de benchmark (0–1)"),
                                   validators=[InputRequired(_l("Vul het gewicht in.")), NumberRange(0, 1)])
     jurors_per_nomination = IntegerField(_l("Juryleden per nominatie"), default=3,

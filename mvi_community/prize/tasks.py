@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from mvi_community.accounts.models import Membership, Organisation, User
 from mvi_community.core.jobs import Job, claim_period
@@ -65,11 +66,21 @@ def _recipients(edition: PrizeEdition, phase: str) -> list[tuple[str, str | None
     if phase in (SCORING, DELIBERATION):
         return [(j.email, j.user.locale if j.user else None, j.name) for j in edition.jurors]
     if phase == PUBLISHED:
-        nominations = db.session.scalars(select(PrizeNomination).where(PrizeNomination.edition_id == edition.id))
+        # the org admins of every nominee, nominating and supporting organisation, the people who
+        # nominated or supported, and the jury
+        nominations = list(db.session.scalars(select(PrizeNomination).where(PrizeNomination.edition_id == edition.id)
+                                              .options(selectinload(PrizeNomination.supporters))))
         org_ids = {n.organisation_id for n in nominations} | {n.nominator_organisation_id for n in nominations}
-        rows = db.session.scalars(select(User).join(Membership).where(
-            Membership.organisation_id.in_([i for i in org_ids if i]), Membership.role == "org_admin"))
-        return [(u.email, u.locale, u.name) for u in rows] + [(j.email, None, j.name) for j in edition.jurors]
+        org_ids |= {s.organisation_id for n in nominations for s in n.supporters}
+        user_ids = {n.nominator_id for n in nominations} | {s.user_id for n in nominations for s in n.supporters}
+        admins = db.session.scalars(select(User).join(Membership).where(
+            Membership.organisation_id.in_([i for i in org_ids if i]), Membership.role == "org_admin",
+            User.active.is_(True)))
+        people = db.session.scalars(select(User).where(User.id.in_([i for i in user_ids if i]),
+                                                       User.active.is_(True)))
+        users = {u.id: u for u in [*admins, *people]}
+        return [(u.email, u.locale, u.name) for u in sorted(users.values(), key=lambda u: u.id)] + [
+            (j.email, j.user.locale if j.user else None, j.name) for j in edition.jurors]
     return []
 
 

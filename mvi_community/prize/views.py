@@ -1,6 +1,8 @@
 """Prize pages under /prize. Views parse the request, call services, render or redirect."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -8,6 +10,7 @@ from flask_login import current_user, login_required
 from mvi_community.accounts.models import Organisation
 from mvi_community.core.errors import ServiceError
 from mvi_community.core.forms import flash_service_error, show_service_error
+from mvi_community.core.params import bounded_int
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.extensions import db
 from mvi_community.prize import bp, services
@@ -59,14 +62,28 @@ def edition(year: int):
 
 # --- coordinator: edition, rubric, jury, assignment, close, publish --------------------------
 
-def _edition_data(form: EditionForm, year: int) -> edition_services.EditionData:
+def _form_day(name: str, moment):
+    """The day the edit form shows for a stored moment (a closing moment: the day it ends)."""
+    moment = local(moment)
+    if moment is None:
+        return None
+    if name in ("nominations_close", "scoring_close"):
+        moment = moment - timedelta(seconds=1)
+    return moment.date()
+
+
+def _edition_data(form: EditionForm, year: int, edition=None) -> edition_services.EditionData:
+    """Days from the form as moments. A day left as it was keeps the stored moment (so saving
+    the form after "Jurering nu sluiten" does not move the close to the end of the day)."""
     dates = {}
     for name in DATE_FIELDS:
         day = getattr(form, name).data
+        stored = getattr(edition, name) if edition is not None else None
         if day is None:
             dates[name] = None
+        elif stored is not None and _form_day(name, stored) == day:
+            dates[name] = stored
         elif name in ("nominations_close", "scoring_close"):  # closes at the end of that day
-            from datetime import timedelta
             dates[name] = start_of_day(day + timedelta(days=1))
         else:
             dates[name] = start_of_day(day)
@@ -107,15 +124,11 @@ def edit_edition(year: int):
     del form.year  # the year identifies the edition; it does not change
     if request.method == "GET":
         for name in DATE_FIELDS:
-            moment = local(getattr(edition, name))
-            if moment is not None and name in ("nominations_close", "scoring_close"):
-                from datetime import timedelta
-                moment = moment - timedelta(seconds=1)
-            getattr(form, name).data = moment.date() if moment is not None else None
+            getattr(form, name).data = _form_day(name, getattr(edition, name))
         form.per_type_categories.data = any(c.organisation_type for c in edition.categories)
     if form.validate_on_submit():
         try:
-            edition_services.update_edition(current_user, edition, _edition_data(form, year))
+            edition_services.update_edition(current_user, edition, _edition_data(form, year, edition))
         except ServiceError as error:
             show_service_error(form, error)
         else:
@@ -288,15 +301,14 @@ def nominate(year: int):
 @bp.route("/<int:year>/nominaties/<int:nomination_id>", methods=["GET", "POST"])
 @login_required
 def nomination(year: int, nomination_id: int):
-    from mvi_community.cases.services import organisation_cases
-
     edition = services.get_edition(year)
     nomination = services.get_nomination(edition, nomination_id)
     require(nomination_services.can_view_nomination(current_user, nomination))
     editable = nomination_services.can_edit_nomination(current_user, nomination)
     cases_form = CasesForm()
     if editable:
-        cases_form.case_ids.choices = [(c.id, c.title) for c in organisation_cases(nomination.organisation_id)]
+        cases_form.case_ids.choices = [(c.id, c.title) for c in nomination_services.linkable_cases(
+            current_user, nomination.organisation_id)]
         if cases_form.validate_on_submit():
             try:
                 nomination_services.link_cases(current_user, nomination, cases_form.case_ids.data or [])
@@ -311,7 +323,8 @@ def nomination(year: int, nomination_id: int):
     hide_nominator = edition.blind and juror is not None and not is_coordinator(current_user)
     return render_template("prize/nomination.html", **_ctx(
         edition=edition, nomination=nomination, editable=editable, cases_form=cases_form,
-        cases=nomination_services.linked_cases(current_user, nomination), hide_nominator=hide_nominator))
+        cases=nomination_services.linked_cases(current_user, nomination), hide_nominator=hide_nominator,
+        attachments_available=nomination_services.can_download_attachments(current_user, nomination)))
 
 
 @bp.get("/<int:year>/nominaties/<int:nomination_id>/bijlagen/<int:attachment_id>")
@@ -378,7 +391,7 @@ def score(year: int, nomination_id: int):
                 errors.append(_("%(name)s: vul een getal in.", name=criterion.name))
                 continue
             entries[criterion.id] = score_services.Entry(
-                value, request.form.get(f"comment_{criterion.id}"), int(version) if version.isdigit() else None)
+                value, request.form.get(f"comment_{criterion.id}"), bounded_int(version, 1))
         if not errors:
             submit = request.form.get("action") == "submit"
             try:
@@ -412,8 +425,8 @@ def tie(year: int):
     edition = services.get_edition(year)
     form = TieForm()
     if form.validate_on_submit():
-        members = [int(v) for v in request.form.get("group", "").split(",") if v.isdigit()]
-        positions = {m: request.form.get(f"position_{m}", type=int) for m in members}
+        members = [m for m in (bounded_int(v, 1) for v in request.form.get("group", "").split(",")) if m is not None]
+        positions = {m: bounded_int(request.form.get(f"position_{m}"), 1, 1000) for m in members}
         try:
             if any(p is None for p in positions.values()) or len(set(positions.values())) != len(members):
                 raise ServiceError(_("Geef elke nominatie een eigen plaats."))

@@ -59,7 +59,7 @@ def _tied(app):
     noms = [make_nomination(edition, a, 60.0), make_nomination(edition, b, 60.0)]
     for juror in (chair, other):
         for nomination in noms:
-            assign(juror, nomination)
+            assign(juror, nomination).submitted_at = edition.scoring_open
             for criterion in edition.criteria:
                 db.session.add(PrizeScore(juror_id=juror.id, nomination_id=nomination.id,
                                           criterion_id=criterion.id, value=7.0))

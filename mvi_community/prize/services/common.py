@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from mvi_community.core.errors import NotFound
@@ -101,12 +101,64 @@ def get_nomination(edition: PrizeEdition, nomination_id: int) -> PrizeNomination
 
 
 def juror_of(user, edition: PrizeEdition) -> PrizeJuror | None:
-    """The user's jury seat in the edition (by account, or by e-mail address for an invitation)."""
+    """The user's jury seat in the edition: by account; an invitation not yet linked to an
+    account matches the user's e-mail address once, and is then linked (`link_juror`), so a
+    later change of address never moves the seat to someone else."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(select(PrizeJuror).where(
+    juror = db.session.scalar(select(PrizeJuror).where(
         PrizeJuror.edition_id == edition.id,
-        or_(PrizeJuror.user_id == user.id, PrizeJuror.email == user.email.casefold())))
+        or_(PrizeJuror.user_id == user.id,
+            and_(PrizeJuror.user_id.is_(None), PrizeJuror.email == user.email.casefold())))
+        .order_by(PrizeJuror.user_id.is_(None)).limit(1))
+    if juror is not None and juror.user_id is None:
+        link_juror(juror, user)
+    return juror
+
+
+def link_juror_seats(user) -> None:
+    """Link every jury invitation sent to the user's address that has no account yet."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return
+    for juror in db.session.scalars(select(PrizeJuror).where(
+            PrizeJuror.user_id.is_(None), PrizeJuror.email == user.email.casefold())):
+        link_juror(juror, user)
+
+
+def link_juror(juror: PrizeJuror, user) -> None:
+    """Link an invitation to the account, and record an automatic conflict for every nomination
+    of an organisation the user is a member of at this moment (an unsubmitted assignment for it,
+    with its draft scores, is withdrawn; submitted scores are never touched)."""
+    from sqlalchemy import delete
+
+    from mvi_community.core.audit import audit
+    from mvi_community.prize.models import AUTO, PrizeAssignment, PrizeConflict, PrizeScore
+
+    juror.user = user
+    own = {m.organisation_id for m in user.memberships}
+    if juror.organisation_id is None and user.memberships:
+        juror.organisation_id = user.memberships[0].organisation_id
+    if juror.organisation_id:
+        own.add(juror.organisation_id)
+    conflicted: list[int] = []
+    if own:
+        declared = set(db.session.scalars(select(PrizeConflict.nomination_id).where(
+            PrizeConflict.juror_id == juror.id)))
+        for nomination_id in db.session.scalars(select(PrizeNomination.id).where(
+                PrizeNomination.edition_id == juror.edition_id, PrizeNomination.organisation_id.in_(own))):
+            conflicted.append(nomination_id)
+            if nomination_id not in declared:
+                db.session.add(PrizeConflict(juror_id=juror.id, nomination_id=nomination_id, kind=AUTO))
+        open_assignments = list(db.session.scalars(select(PrizeAssignment.nomination_id).where(
+            PrizeAssignment.juror_id == juror.id, PrizeAssignment.nomination_id.in_(conflicted),
+            PrizeAssignment.submitted_at.is_(None)))) if conflicted else []
+        if open_assignments:
+            db.session.execute(delete(PrizeScore).where(PrizeScore.juror_id == juror.id,
+                                                        PrizeScore.nomination_id.in_(open_assignments)))
+            db.session.execute(delete(PrizeAssignment).where(PrizeAssignment.juror_id == juror.id,
+                                                             PrizeAssignment.nomination_id.in_(open_assignments)))
+    db.session.flush()
+    audit("prize.juror_linked", obj=juror, user_id=user.id, conflicts=conflicted)
 
 
 def juror_organisation_ids(juror: PrizeJuror) -> set[int]:

@@ -298,10 +298,16 @@ def import_edition(text: str) -> ImportReport:
     year, bench = doc.get("year"), doc.get("benchmark_edition")
     if not isinstance(year, int) or isinstance(year, bool):
         problems.append(_("%(field)s: een geheel getal is vereist", field="year"))
+    elif not 1990 <= year <= 2100:
+        problems.append(_("%(field)s: een jaar tussen 1990 en 2100 is vereist", field="year"))
+        year = None
     elif find_edition(year) is not None:
         problems.append(_("year: editie %(year)s bestaat al", year=year))
     if not isinstance(bench, int) or isinstance(bench, bool):
         problems.append(_("%(field)s: een geheel getal is vereist", field="benchmark_edition"))
+    elif not 1990 <= bench <= 2100:
+        problems.append(_("%(field)s: een jaar tussen 1990 en 2100 is vereist", field="benchmark_edition"))
+        bench = None
     title = doc.get("title") or (f"MVI-prijs {year}" if isinstance(year, int) else "")
     weight = doc.get("benchmark_weight", 0.3)
     if not _number(weight) or not 0 <= weight <= 1:

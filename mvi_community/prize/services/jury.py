@@ -19,8 +19,10 @@ from mvi_community.extensions import db
 from mvi_community.prize.models import (
     AUTO,
     DECLARED,
+    NOMINATIONS,
     REVIEW,
     SCORING,
+    UPCOMING,
     PrizeAssignment,
     PrizeConflict,
     PrizeEdition,
@@ -109,11 +111,19 @@ def is_conflicted(juror: PrizeJuror, nomination: PrizeNomination) -> bool:
                                                             PrizeConflict.nomination_id == nomination.id)) is not None
 
 
+#: Phases in which a juror may still declare a conflict (and so withdraw their scores).
+CONFLICT_PHASES = (UPCOMING, NOMINATIONS, REVIEW, SCORING)
+
+
 def declare_conflict(actor: User, juror: PrizeJuror, nomination: PrizeNomination, reason: str) -> PrizeConflict:
-    """The juror declares a conflict of interest; an assignment for it (and its scores) is removed."""
-    require(juror.user_id == actor.id or juror.email == actor.email)
+    """The juror declares a conflict of interest; an assignment for it (and its scores) is removed.
+    Only until scoring closes: after that the scores are part of the deliberation and stay."""
+    require(juror.user_id == actor.id)
     if nomination.edition_id != juror.edition_id or nomination.edition.published:
         raise ServiceError(_l("Deze nominatie hoort niet bij uw jury."))
+    if nomination.edition.phase not in CONFLICT_PHASES:
+        raise ServiceError(_l("De jurering is gesloten; een belangenconflict melden kan niet meer. Neem contact op "
+                              "met de coördinator."))
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise ServiceError(_l("Geef kort de reden van het belangenconflict."), field="reason")
@@ -213,6 +223,9 @@ def edition_nominations(edition: PrizeEdition) -> list[PrizeNomination]:
 
 def juror_may_view_result(user, organisation, benchmark_edition) -> bool:
     """Benchmark hook: a juror may see the (private) benchmark result of a nominee assigned to them."""
+    from mvi_community.prize.services.common import link_juror_seats
+
+    link_juror_seats(user)
     return db.session.scalar(
         select(PrizeAssignment.id).join(PrizeJuror).join(PrizeNomination, PrizeAssignment.nomination_id
                                                          == PrizeNomination.id)

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from mvi_community.accounts.models import Organisation, User
@@ -114,41 +115,65 @@ def nominate(actor: User, edition: PrizeEdition, data: NominationData) -> tuple[
     if reasons:
         raise ServiceError(_l("Deze nominatie kan niet worden ingediend: %(reason)s", reason=" ".join(map(str, reasons))),
                            field="nominee_id")
-    existing = db.session.scalar(select(PrizeNomination).where(
-        PrizeNomination.edition_id == edition.id, PrizeNomination.category_id == category.id,
-        PrizeNomination.organisation_id == nominee.id))
+    existing = _existing_nomination(edition.id, category.id, nominee.id)
     if existing is not None:
-        if existing.nominator_organisation_id == nominator.id or any(
-                s.organisation_id == nominator.id for s in existing.supporters):
-            raise ServiceError(_l("%(org)s heeft %(nominee)s al genomineerd in deze categorie.", org=nominator.name,
-                                  nominee=nominee.name), field="nominee_id")
-        existing.supporters.append(PrizeSupporter(organisation=nominator, user=actor, motivation=motivation))
-        _link_cases(actor, existing, data.case_ids)
-        db.session.flush()
-        audit("prize.nomination_supported", obj=existing, actor=actor, supporter=nominator.code)
-        return existing, True
+        return _support(actor, existing, nominator, nominee, motivation, data.case_ids), True
     nomination = PrizeNomination(
         edition=edition, category=category, organisation=nominee, nominator_organisation=nominator, nominator=actor,
         motivation=motivation, project=(data.project or "").strip() or None,
         evidence=(data.evidence or "").strip() or None, benchmark_total=totals.get(nominee.id))
-    db.session.add(nomination)
-    _link_cases(actor, nomination, data.case_ids)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a savepoint: a simultaneous nomination of the same nominee
+            db.session.add(nomination)
+            _link_cases(actor, nomination, data.case_ids)
+            db.session.flush()
+    except IntegrityError:
+        existing = _existing_nomination(edition.id, category.id, nominee.id)
+        if existing is None:
+            raise
+        return _support(actor, existing, nominator, nominee, motivation, data.case_ids), True
     audit("prize.nominated", obj=nomination, actor=actor, nominee=nominee.code, nominator=nominator.code,
           category=category.code)
     return nomination, False
 
 
-def _link_cases(actor: User, nomination: PrizeNomination, case_ids: list[int]) -> None:
-    from mvi_community.cases.services import organisation_cases
+def _existing_nomination(edition_id: int, category_id: int, organisation_id: int) -> PrizeNomination | None:
+    return db.session.scalar(select(PrizeNomination).where(
+        PrizeNomination.edition_id == edition_id, PrizeNomination.category_id == category_id,
+        PrizeNomination.organisation_id == organisation_id))
 
+
+def _support(actor: User, existing: PrizeNomination, nominator: Organisation, nominee: Organisation,
+             motivation: str, case_ids: list[int]) -> PrizeNomination:
+    """Merge a second nomination of the same nominee and category: the nominator becomes a supporter."""
+    if existing.nominator_organisation_id == nominator.id or any(
+            s.organisation_id == nominator.id for s in existing.supporters):
+        raise ServiceError(_l("%(org)s heeft %(nominee)s al genomineerd in deze categorie.", org=nominator.name,
+                              nominee=nominee.name), field="nominee_id")
+    existing.supporters.append(PrizeSupporter(organisation=nominator, user=actor, motivation=motivation))
+    _link_cases(actor, existing, case_ids)
+    db.session.flush()
+    audit("prize.nomination_supported", obj=existing, actor=actor, supporter=nominator.code)
+    return existing
+
+
+def linkable_cases(user, organisation_id: int) -> list:
+    """The nominee's cases this user may see (the cases domain's rules): published public ones
+    for everyone, drafts only for members of the nominee. Never another organisation's drafts."""
+    from mvi_community.cases.services import can_view, organisation_cases
+
+    return [c for c in organisation_cases(organisation_id) if can_view(user, c)]
+
+
+def _link_cases(actor: User, nomination: PrizeNomination, case_ids: list[int]) -> None:
     if not case_ids:
         return
-    own = {c.id for c in organisation_cases(nomination.organisation_id)}
+    own = {c.id for c in linkable_cases(actor, nomination.organisation_id)}
     linked = {link.case_id for link in nomination.case_links}
     for case_id in case_ids:
         if case_id not in own:
-            raise ServiceError(_l("Een gekoppelde casus moet van de genomineerde organisatie zijn."), field="case_ids")
+            raise ServiceError(_l("Een gekoppelde casus moet een voor u zichtbare casus van de genomineerde "
+                                  "organisatie zijn."), field="case_ids")
         if case_id not in linked:
             nomination.case_links.append(PrizeCaseLink(case_id=case_id))
             linked.add(case_id)
@@ -198,9 +223,15 @@ def add_attachment(actor: User, nomination: PrizeNomination, file) -> PrizeAttac
     return attachment
 
 
+def can_download_attachments(user, nomination: PrizeNomination) -> bool:
+    """After publication the dossier is public, its attachments are not: only coordinators, the
+    parties of the nomination and the jury download them."""
+    return can_view_nomination(user, nomination) and not (nomination.edition.published and not (
+        is_coordinator(user) or is_nomination_party(user, nomination) or juror_of(user, nomination.edition)))
+
+
 def get_attachment(user, nomination: PrizeNomination, attachment_id: int) -> PrizeAttachment:
-    require(can_view_nomination(user, nomination) and not (nomination.edition.published and not (
-        is_coordinator(user) or is_nomination_party(user, nomination) or juror_of(user, nomination.edition))))
+    require(can_download_attachments(user, nomination))
     attachment = next((a for a in nomination.attachments if a.id == attachment_id), None)
     if attachment is None:
         raise NotFound()
@@ -215,12 +246,8 @@ def link_cases(actor: User, nomination: PrizeNomination, case_ids: list[int]) ->
 
 
 def linked_cases(user, nomination: PrizeNomination) -> list:
-    from mvi_community.cases.services import case_if_visible
-
-    cases = [case_if_visible(user, link.case_id) for link in nomination.case_links]
-    if is_coordinator(user) or is_nomination_party(user, nomination) or juror_of(user, nomination.edition):
-        from mvi_community.cases.services import organisation_cases
-
-        own = {c.id: c for c in organisation_cases(nomination.organisation_id)}
-        cases = [own.get(link.case_id) for link in nomination.case_links]
-    return [c for c in cases if c is not None]
+    """The linked cases this user may see (a draft only for members of the nominee)."""
+    if not nomination.case_links:
+        return []
+    visible = {c.id: c for c in linkable_cases(user, nomination.organisation_id)}
+    return [visible[link.case_id] for link in nomination.case_links if link.case_id in visible]

@@ -3,6 +3,7 @@ who may see it, the chair's tie decisions, and the exports (CSV, JSON, API)."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from dataclasses import dataclass
@@ -58,14 +59,17 @@ def rules_of(edition: PrizeEdition) -> scoring.Rules:
 
 
 def _score_rows(edition_id: int) -> list[tuple[int, int, int, float]]:
-    """(juror, nomination, criterion, value) of an edition as plain DBAPI tuples: 30,000 scores
+    """(juror, nomination, criterion, value) of an edition as plain DBAPI tuples, only of submitted
+    assignments (a juror's draft never counts; imported paper scores are marked submitted): 30,000 scores
     (200 nominations × 15 jurors × 10 criteria) load in a third of the time SQLAlchemy's Row
     objects take. The statement still goes through the engine (events, query counting)."""
     connection = db.session.connection()
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     result = connection.exec_driver_sql(
         "SELECT s.juror_id, s.nomination_id, s.criterion_id, s.value FROM prize_score s "
-        f"JOIN prize_juror j ON s.juror_id = j.id WHERE j.edition_id = {mark}", (edition_id,))
+        "JOIN prize_juror j ON s.juror_id = j.id "
+        "JOIN prize_assignment a ON a.juror_id = s.juror_id AND a.nomination_id = s.nomination_id "
+        f"WHERE j.edition_id = {mark} AND a.submitted_at IS NOT NULL", (edition_id,))
     try:
         return result.cursor.fetchall()
     finally:
@@ -111,9 +115,15 @@ def can_decide_ties(user, edition: PrizeEdition) -> bool:
 
 
 def juror_letters(outcome: Outcome) -> dict[int, str]:
-    """Jurors in the report are anonymous: A, B, C … in the order of their names."""
-    ordered = sorted(outcome.jurors.values(), key=lambda j: (j.name, j.id))
+    """Jurors in the report are anonymous: A, B, C … in an order that is fixed per edition but
+    says nothing about the jurors: by the SHA-256 digest of "<edition id>:<juror id>" (not by
+    name, e-mail or invitation order, which readers could match against the published jury)."""
+    ordered = sorted(outcome.jurors.values(), key=lambda j: (_letter_key(outcome.edition.id, j.id), j.id))
     return {j.id: _letter(i) for i, j in enumerate(ordered)}
+
+
+def _letter_key(edition_id: int, juror_id: int) -> str:
+    return hashlib.sha256(f"{edition_id}:{juror_id}".encode()).hexdigest()
 
 
 def _letter(index: int) -> str:

@@ -162,7 +162,8 @@ class ScoreImportReport:
 
 def import_scores(edition: PrizeEdition, text: str) -> ScoreImportReport:
     """`juror_email,organisation_code,criterion_code,score[,comment]`; every bad row is reported
-    by line and nothing is written. Works until the results are published."""
+    by line and nothing is written. Works until the results are published. Imported scores are
+    final: each (juror, nomination) gets a submitted assignment, so the results count them."""
     report = ScoreImportReport()
     if edition.published:
         report.problems.append(_("De uitslag van %(year)s is gepubliceerd; scores kunnen niet meer worden "
@@ -213,7 +214,18 @@ def import_scores(edition: PrizeEdition, text: str) -> ScoreImportReport:
         return report
     existing = {(s.juror_id, s.nomination_id, s.criterion_id): s for s in db.session.scalars(
         select(PrizeScore).join(PrizeJuror).where(PrizeJuror.edition_id == edition.id))}
+    moment = now()
+    assignments = {(a.juror_id, a.nomination_id): a for a in db.session.scalars(
+        select(PrizeAssignment).join(PrizeJuror).where(PrizeJuror.edition_id == edition.id))}
     for juror, nomination, criterion, value, comment in parsed:
+        # a paper session's scores are final: the (juror, nomination) counts as submitted
+        assignment = assignments.get((juror.id, nomination.id))
+        if assignment is None:
+            assignment = PrizeAssignment(juror_id=juror.id, nomination_id=nomination.id, submitted_at=moment)
+            db.session.add(assignment)
+            assignments[(juror.id, nomination.id)] = assignment
+        elif assignment.submitted_at is None:
+            assignment.submitted_at = moment
         row = existing.get((juror.id, nomination.id, criterion.id))
         if row is None:
             db.session.add(PrizeScore(juror_id=juror.id, nomination_id=nomination.id, criterion_id=criterion.id,
