@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -27,6 +28,7 @@ from mvi_community import create_app
 from mvi_community.accounts.models import Organisation
 from mvi_community.extensions import db
 from mvi_community.prize.models import (
+    PrizeAssignment,
     PrizeCriterion,
     PrizeEdition,
     PrizeJuror,
@@ -69,6 +71,11 @@ def build(rng: random.Random) -> PrizeEdition:
                 rows.append({"juror_id": juror.id, "nomination_id": n, "criterion_id": criterion.id,
                              "value": float(value), "version": 1})
     db.session.execute(insert(PrizeScore), rows)
+    # results count the scores of submitted assignments only: every juror submitted every nomination
+    submitted = datetime.now(UTC)
+    db.session.execute(insert(PrizeAssignment), [
+        {"juror_id": juror.id, "nomination_id": n, "submitted_at": submitted}
+        for juror in edition.jurors for n in nominations])
     db.session.commit()
     return edition
 
