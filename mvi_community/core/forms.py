@@ -54,11 +54,17 @@ def show_service_error(form, error) -> None:
 
 
 def flash_service_error(error) -> None:
-    """For buttons that redirect: show a service's refusal as an error message and roll back."""
+    """For buttons that redirect: show a service's refusal as an error message and roll back.
+
+    A permission refusal or a missing object is not a message on the next page: it is re-raised,
+    so the visitor gets the 403/404 page however the view caught it."""
     from flask import flash
 
+    from mvi_community.core.errors import NotFound, PermissionDenied
     from mvi_community.core.transaction import rollback_request
 
+    if isinstance(error, (PermissionDenied, NotFound)):
+        raise error
     rollback_request()
     flash(str(error.message), "error")
 
@@ -66,3 +72,23 @@ def flash_service_error(error) -> None:
 class LanguageForm(FlaskForm):
     language = SelectField(_l("Taal"), choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")], validators=[DataRequired()])
     next = HiddenField()
+
+
+def button_action(action, success, target: str):
+    """Run a state change from a button and redirect to `target`: on success flash `success` (a
+    message, or a function of the action's result giving one);
+    a broken rule is flashed and nothing changes; a permission refusal or a missing object is
+    the 403/404 page. Returns (the action's result or None, the redirect)."""
+    from flask import flash, redirect
+
+    from mvi_community.core.errors import ServiceError
+
+    try:
+        result = action()
+    except ServiceError as error:
+        flash_service_error(error)
+        return None, redirect(target)
+    message = success(result) if callable(success) else success
+    if message:
+        flash(message, "success")
+    return result, redirect(target)

@@ -8,11 +8,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mvi_community.core.errors import NotFound, PermissionDenied, ServiceError
-from mvi_community.core.forms import flash_service_error, show_service_error
+from mvi_community.core.forms import button_action, flash_service_error, show_service_error
 from mvi_community.core.params import bounded_int
-from mvi_community.core.permissions import is_coordinator
 from mvi_community.criteria import bp, services
-from mvi_community.criteria.forms import AttachCaseForm, AttachRequestForm, FeedbackForm, SelectionForm
+from mvi_community.criteria.forms import (
+    AttachCaseForm,
+    AttachRequestForm,
+    FeedbackForm,
+    SelectionForm,
+)
 from mvi_community.criteria.models import (
     FEEDBACK_STATUSES,
     LEVEL_CODES,
@@ -205,13 +209,8 @@ def selection_export(selection_id: int, fmt: str):
 
 def _selection_action(selection_id: int, action, message: str):
     selection = selections.get_selection(current_user, selection_id)
-    try:
-        action(selection)
-    except ServiceError as error:
-        flash_service_error(error)
-    else:
-        flash(message, "success")
-    return redirect(url_for("criteria.selection", selection_id=selection_id))
+    return button_action(lambda: action(selection), message,
+                         url_for("criteria.selection", selection_id=selection_id))[1]
 
 
 @bp.post("/selecties/<int:selection_id>/bijwerken")

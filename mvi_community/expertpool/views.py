@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from mvi_community.accounts.forms import ORGANISATION_TYPE_LABELS, organisation_select_choices
 from mvi_community.core import uploads
 from mvi_community.core.errors import NotFound, PermissionDenied, ServiceError
-from mvi_community.core.forms import flash_service_error, show_service_error
+from mvi_community.core.forms import button_action, show_service_error
 from mvi_community.core.permissions import is_coordinator, is_member, require
 from mvi_community.core.taxonomy import active_product_groups, active_themes
 from mvi_community.expertpool import bp, services
@@ -52,18 +52,6 @@ def _labels() -> dict:
     }
 
 
-def _act(action, success: str | None, target: str):
-    """Run a state change from a button; a broken rule is flashed, nothing changes."""
-    try:
-        result = action()
-    except (PermissionDenied, NotFound):
-        raise
-    except ServiceError as error:
-        flash_service_error(error)
-        return None, redirect(target)
-    if success:
-        flash(success, "success")
-    return result, redirect(target)
 
 
 # --- experts ---------------------------------------------------------------------------------
@@ -234,7 +222,7 @@ def manage_experts():
 @bp.post("/beheer/experts/<int:expert_id>/goedkeuren")
 @login_required
 def approve_expert(expert_id: int):
-    expert, response = _act(lambda: services.decide(current_user, expert_id, True),
+    expert, response = button_action(lambda: services.decide(current_user, expert_id, True),
                             None, url_for("expertpool.manage_experts"))
     if expert:
         flash(_("%(name)s is toegevoegd aan de expertpool.", name=expert.user.name), "success")
@@ -248,7 +236,7 @@ def reject_expert(expert_id: int):
     if not form.validate_on_submit():
         flash(_("De toelichting is te lang (maximaal 2000 tekens)."), "error")
         return redirect(url_for("expertpool.manage_experts"))
-    expert, response = _act(lambda: services.decide(current_user, expert_id, False, form.note.data),
+    expert, response = button_action(lambda: services.decide(current_user, expert_id, False, form.note.data),
                             None, url_for("expertpool.manage_experts"))
     if expert:
         flash(_("De aanmelding van %(name)s is afgewezen.", name=expert.user.name), "success")
@@ -258,7 +246,7 @@ def reject_expert(expert_id: int):
 @bp.post("/beheer/experts/<int:expert_id>/inactief")
 @login_required
 def deactivate_expert(expert_id: int):
-    return _act(lambda: services.set_active(current_user, expert_id, False),
+    return button_action(lambda: services.set_active(current_user, expert_id, False),
                 _("De expert is op inactief gezet en krijgt geen nieuwe hulpvragen."),
                 request.form.get("next") == "profile" and url_for("expertpool.my_profile")
                 or url_for("expertpool.manage_experts"))[1]
@@ -267,7 +255,7 @@ def deactivate_expert(expert_id: int):
 @bp.post("/beheer/experts/<int:expert_id>/actief")
 @login_required
 def reactivate_expert(expert_id: int):
-    return _act(lambda: services.set_active(current_user, expert_id, True), _("De expert is weer actief."),
+    return button_action(lambda: services.set_active(current_user, expert_id, True), _("De expert is weer actief."),
                 url_for("expertpool.manage_experts"))[1]
 
 
@@ -280,7 +268,9 @@ def _member_organisations():
 @bp.route("/hulpvragen/nieuw", methods=["GET", "POST"])
 @login_required
 def new_request():
-    from mvi_community.criteria.services import links as criteria_links  # criteria imports the expert pool
+    from mvi_community.criteria.services import (
+        links as criteria_links,  # criteria imports the expert pool
+    )
 
     organisations = _member_organisations()
     if not organisations:
@@ -345,7 +335,9 @@ def request_detail(request_id: int):
 
 
 def _render_request(support_request: SupportRequest, **forms):
-    from mvi_community.criteria.services import links as criteria_links  # criteria imports the expert pool
+    from mvi_community.criteria.services import (
+        links as criteria_links,  # criteria imports the expert pool
+    )
 
     settings = services.get_settings()
     # The viewer's expert profile matters here only when it has a proposal on this request; the
@@ -403,7 +395,7 @@ def _detail(request_id: int) -> str:
 def cancel_request(request_id: int):
     form = DecisionForm(prefix="decision")
     form.validate_on_submit()
-    return _act(lambda: services.cancel_request(current_user, request_id, form.note.data),
+    return button_action(lambda: services.cancel_request(current_user, request_id, form.note.data),
                 _("De hulpvraag is geannuleerd."), _detail(request_id))[1]
 
 
@@ -412,21 +404,21 @@ def cancel_request(request_id: int):
 def decline_request(request_id: int):
     form = DecisionForm(prefix="decision")
     form.validate_on_submit()
-    return _act(lambda: services.decline_request(current_user, request_id, form.note.data),
+    return button_action(lambda: services.decline_request(current_user, request_id, form.note.data),
                 _("De hulpvraag is afgewezen; de aanvrager krijgt bericht."), _detail(request_id))[1]
 
 
 @bp.post("/hulpvragen/<int:request_id>/extra-dagen")
 @login_required
 def approve_allowance(request_id: int):
-    return _act(lambda: services.approve_allowance(current_user, request_id),
+    return button_action(lambda: services.approve_allowance(current_user, request_id),
                 _("De extra dagen zijn goedgekeurd. U kunt nu een expert voorstellen."), _detail(request_id))[1]
 
 
 @bp.post("/hulpvragen/<int:request_id>/voorstellen")
 @login_required
 def propose_one(request_id: int):
-    outcome, response = _act(lambda: services.propose(current_user, [request_id]), None, _detail(request_id))
+    outcome, response = button_action(lambda: services.propose(current_user, [request_id]), None, _detail(request_id))
     if outcome is not None:
         _flash_outcome(outcome)
     return response
@@ -435,7 +427,7 @@ def propose_one(request_id: int):
 @bp.post("/beheer/hulpvragen/voorstellen")
 @login_required
 def propose_all():
-    outcome, response = _act(lambda: services.propose(current_user), None, url_for("expertpool.queue"))
+    outcome, response = button_action(lambda: services.propose(current_user), None, url_for("expertpool.queue"))
     if outcome is not None:
         _flash_outcome(outcome)
     return response
@@ -462,7 +454,7 @@ def _flash_outcome(outcome: services.ProposeOutcome) -> None:
 @login_required
 def swap(request_id: int):
     proposal_id = request.form.get("proposal_id", type=int) or 0
-    return _act(lambda: services.swap(current_user, request_id, proposal_id),
+    return button_action(lambda: services.swap(current_user, request_id, proposal_id),
                 _("Het alternatief staat nu voorgesteld. Bevestig het voorstel om de expert te vragen."),
                 _detail(request_id))[1]
 
@@ -470,7 +462,7 @@ def swap(request_id: int):
 @bp.post("/hulpvragen/<int:request_id>/bevestigen")
 @login_required
 def confirm(request_id: int):
-    proposal, response = _act(lambda: services.confirm(current_user, request_id), None, _detail(request_id))
+    proposal, response = button_action(lambda: services.confirm(current_user, request_id), None, _detail(request_id))
     if proposal is not None:
         flash(_("%(name)s is per e-mail gevraagd om deze hulpvraag op te pakken.", name=proposal.expert.user.name),
               "success")
@@ -480,7 +472,7 @@ def confirm(request_id: int):
 @bp.post("/hulpvragen/<int:request_id>/vervangen")
 @login_required
 def replace(request_id: int):
-    alternate, response = _act(lambda: services.replace_overdue(current_user, request_id), None, _detail(request_id))
+    alternate, response = button_action(lambda: services.replace_overdue(current_user, request_id), None, _detail(request_id))
     _flash_alternate(alternate)
     return response
 
@@ -495,7 +487,7 @@ def _flash_alternate(alternate) -> None:
 @bp.post("/voorstellen/<int:proposal_id>/accepteren")
 @login_required
 def accept_proposal(proposal_id: int):
-    engagement, response = _act(lambda: services.accept(current_user, proposal_id),
+    engagement, response = button_action(lambda: services.accept(current_user, proposal_id),
                                 _("U heeft de hulpvraag geaccepteerd. Neem contact op met de aanvrager om te beginnen."),
                                 url_for("expertpool.inbox"))
     if engagement is not None:
@@ -545,7 +537,7 @@ def complete(request_id: int):
     form = CompleteForm(prefix="complete")
     if not form.validate_on_submit():
         return _render_request(services.get_request(current_user, request_id), complete_form=form)
-    return _act(lambda: services.complete(current_user, request_id, form.comment.data),
+    return button_action(lambda: services.complete(current_user, request_id, form.comment.data),
                 _("De ondersteuning is afgerond. De aanvrager wordt gevraagd om een beoordeling."),
                 _detail(request_id))[1]
 
@@ -608,7 +600,7 @@ def upload(request_id: int):
 @bp.post("/hulpvragen/<int:request_id>/bijlagen/<int:attachment_id>/verwijderen")
 @login_required
 def delete_attachment(request_id: int, attachment_id: int):
-    return _act(lambda: services.delete_attachment(current_user, request_id, attachment_id),
+    return button_action(lambda: services.delete_attachment(current_user, request_id, attachment_id),
                 _("De bijlage is verwijderd."), _detail(request_id) + "#bijlagen")[1]
 
 

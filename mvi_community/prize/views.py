@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from mvi_community.accounts.models import Organisation
 from mvi_community.core.errors import ServiceError
-from mvi_community.core.forms import flash_service_error, show_service_error
+from mvi_community.core.forms import button_action, flash_service_error, show_service_error
 from mvi_community.core.params import bounded_int
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.extensions import db
@@ -159,12 +159,8 @@ def rubric(year: int):
 @login_required
 def remove_criterion(year: int, code: str):
     edition = services.get_edition(year)
-    try:
-        edition_services.remove_criterion(current_user, edition, code)
-        flash(_("Het criterium is verwijderd."), "success")
-    except ServiceError as error:
-        flash_service_error(error)
-    return redirect(url_for("prize.rubric", year=year))
+    return button_action(lambda: edition_services.remove_criterion(current_user, edition, code),
+                         _("Het criterium is verwijderd."), url_for("prize.rubric", year=year))[1]
 
 
 @bp.route("/<int:year>/juryleden", methods=["GET", "POST"])
@@ -192,12 +188,8 @@ def jurors(year: int):
 @login_required
 def set_chair(year: int, juror_id: int):
     edition = services.get_edition(year)
-    try:
-        jury_services.set_chair(current_user, edition, juror_id)
-        flash(_("De voorzitter is gewijzigd."), "success")
-    except ServiceError as error:
-        flash_service_error(error)
-    return redirect(url_for("prize.jurors", year=year))
+    return button_action(lambda: jury_services.set_chair(current_user, edition, juror_id),
+                         _("De voorzitter is gewijzigd."), url_for("prize.jurors", year=year))[1]
 
 
 @bp.get("/<int:year>/toewijzing")
@@ -213,24 +205,17 @@ def assignment(year: int):
 @login_required
 def release(year: int):
     edition = services.get_edition(year)
-    try:
-        count = jury_services.release_assignments(current_user, edition)
-        flash(_("De toewijzing is vrijgegeven: %(count)s beoordelingen.", count=count), "success")
-    except ServiceError as error:
-        flash_service_error(error)
-    return redirect(url_for("prize.assignment", year=year))
+    return button_action(lambda: jury_services.release_assignments(current_user, edition),
+                         lambda count: _("De toewijzing is vrijgegeven: %(count)s beoordelingen.", count=count),
+                         url_for("prize.assignment", year=year))[1]
 
 
 @bp.post("/<int:year>/jurering-sluiten")
 @login_required
 def close_scoring(year: int):
     edition = services.get_edition(year)
-    try:
-        edition_services.close_scoring(current_user, edition)
-        flash(_("De jurering is gesloten; de scores liggen vast."), "success")
-    except ServiceError as error:
-        flash_service_error(error)
-    return redirect(url_for("prize.edition", year=year))
+    return button_action(lambda: edition_services.close_scoring(current_user, edition),
+                         _("De jurering is gesloten; de scores liggen vast."), url_for("prize.edition", year=year))[1]
 
 
 @bp.route("/<int:year>/juryrapport", methods=["GET", "POST"])
@@ -254,12 +239,8 @@ def statement(year: int):
 @login_required
 def publish(year: int):
     edition = services.get_edition(year)
-    try:
-        edition_services.publish(current_user, edition)
-        flash(_("De uitslag is gepubliceerd."), "success")
-    except ServiceError as error:
-        flash_service_error(error)
-    return redirect(url_for("prize.report", year=year))
+    return button_action(lambda: edition_services.publish(current_user, edition),
+                         _("De uitslag is gepubliceerd."), url_for("prize.report", year=year))[1]
 
 
 # --- nominations ------------------------------------------------------------------------------

@@ -301,3 +301,11 @@ def test_coordinator_edits_the_dates_and_the_phase_follows(world, client_for):
     data["scoring_open"] = today.isoformat()
     assert "Vul alle data in" in html(post_form(coordinator, "/prize/2026/bewerken", data))
     assert client_for("inkoop@utrecht.example.nl").get("/prize/2026/bewerken").status_code == 403
+
+
+def test_coordinator_buttons_refuse_other_users_with_403(world, client_for):
+    """A refused permission on a button is the 403 page, not a flashed message on a redirect."""
+    outsider = client_for("inkoop@utrecht.example.nl")
+    for path in ("/prize/2026/publiceren", "/prize/2026/jurering-sluiten", "/prize/2026/toewijzing/vrijgeven"):
+        assert post_form(outsider, path, {}, page="/prize/2026").status_code == 403, path
+    assert world.edition.published_at is None
