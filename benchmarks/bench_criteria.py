@@ -12,29 +12,18 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mvi_community import create_app  # noqa: E402
+from benchmarks.bench_pages import measure  # noqa: E402
 from mvi_community.criteria import diff  # noqa: E402
-from mvi_community.demo.services import seed  # noqa: E402
-from mvi_community.extensions import db  # noqa: E402
 
 PAGES = ["/criteria/", "/criteria/productgroepen/kantoormeubilair?niveau=2", "/criteria/criterium/KMB-GC-01",
          "/criteria/versies/2026", "/api/v1/criteria/product-groups/kantoormeubilair?level=significant"]
 SIGNED_IN = ["/criteria/selecties", "/criteria/selecties/1", "/criteria/selecties/1.xlsx", "/criteria/inkoopplan/gm0363",
              "/criteria/inkoopplan/gm0363.xlsx"]
-
-
-def rate(client, path: str, n: int) -> float:
-    client.get(path)
-    start = time.perf_counter()
-    for _ in range(n):
-        assert client.get(path).status_code == 200, path
-    return n / (time.perf_counter() - start)
 
 
 def versions(n: int, seed: int = 2024):
@@ -72,25 +61,7 @@ def main() -> None:
     counts = diff.summary(diff.compare(old, new))
     print(f"diff.compare, {args.criteria} criteria: {engine * 1000:.1f} ms ({counts}); "
           f"building the two dicts: {baseline * 1000:.2f} ms; ratio {engine / baseline:.0f}×")
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
-                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
-        with app.app_context():
-            db.create_all()
-            seed("small")
-            db.session.commit()
-        client = app.test_client()
-        healthz = rate(client, "/healthz", args.requests)
-        print(f"{'page':<58}{'req/s':>8}{'× /healthz':>12}")
-        print(f"{'/healthz (baseline)':<58}{healthz:>8.0f}{1:>12.2f}")
-        for path in PAGES:
-            r = rate(client, path, args.requests)
-            print(f"{path:<58}{r:>8.0f}{healthz / r:>12.2f}")
-        client.post("/inloggen", data={"email": "inkoop@amsterdam.example.nl", "password": "Demo-MVI-2026"})
-        for path in SIGNED_IN:
-            r = rate(client, path, args.requests)
-            print(f"{'[buyer] ' + path:<58}{r:>8.0f}{healthz / r:>12.2f}")
-
+    measure(args.requests, "small", PAGES, "inkoop@amsterdam.example.nl", "buyer", SIGNED_IN)
 
 if __name__ == "__main__":
     main()
