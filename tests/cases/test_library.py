@@ -115,3 +115,38 @@ def test_library_and_detail_pages_stay_within_the_query_budget(app, world, libra
     with count_queries() as counter:
         assert coordinator.get("/cases/moderatie").status_code == 200
     assert counter.count <= BUDGET
+
+
+@pytest.mark.parametrize("filters", [
+    services.CaseFilters(),
+    services.CaseFilters(q="kantoren OR schoonmaak OR dienstauto"),
+    services.CaseFilters(phases=["aanbesteding", "contractmanagement"]),
+    services.CaseFilters(themes=["circulair", "klimaat"]),
+])
+def test_facet_counts_equal_a_count_over_the_listed_cases(world, library, filters):
+    """Every facet count is the number of listed cases (all pages) with that value, for an anonymous
+    visitor and for a member who also sees a community-only case; a case with two themes counts
+    under both."""
+    new_case(world.bob, world.org_b, publish_by=world.coordinator, title="Circulaire kantoren in de community",
+             visibility="community", community_id=world.community.id, theme_ids=[library["circulair"], library["klimaat"]],
+             year=2016, phase="aanbesteding")
+    commit()
+    for user in (None, world.alice):
+        listed = list(services.search_cases(user, filters, per_page=100).items)
+        facets = services.facets(user, filters)
+        expected_years: dict[int, int] = {}
+        for case in listed:
+            expected_years[case.year] = expected_years.get(case.year, 0) + 1
+        assert dict(facets.years) == expected_years
+        assert {p: n for p, n in facets.phases if n} == _count(c.phase for c in listed)
+        assert {t.code: n for t, n in facets.themes if n} == _count(t.code for c in listed for t in c.themes)
+        assert {g.code: n for g, n in facets.product_groups if n} == _count(
+            c.product_group.code for c in listed if c.product_group)
+        assert {t: n for t, n in facets.organisation_types if n} == _count(c.organisation.type for c in listed)
+
+
+def _count(values) -> dict:
+    counts: dict = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts

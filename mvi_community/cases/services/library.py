@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, cast, desc, func, literal, select, union_all
+from sqlalchemy import Integer, String, cast, desc, func, literal, null, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from mvi_community.accounts.models import Organisation
@@ -141,39 +141,50 @@ def search_ids(user, q: str, limit: int = 20) -> list[int]:
 
 
 def facets(user, filters: CaseFilters) -> Facets:
-    """Counts per facet value over the current results, in one query (+2 for the labels). A text
-    search reads the search index's rows (PostgreSQL: the narrow side table, not the cases)."""
+    """Counts per facet value over the current results, in one query (+2 for the labels).
+
+    The results are read once and counted per combination of (year, phase, product group,
+    organisation type) — a few thousand groups at most — and the per-facet counts are the sums over
+    those combinations; themes (several per case) are counted over the case–theme links. A text
+    search reads the search index's rows (PostgreSQL: the narrow side table, not the cases), once,
+    into a materialised CTE; without a text the two counts read the cases' facet index
+    (``ix_cases_case_facets``) each, instead of materialising every visible case."""
     parsed = search.parse_query(filters.q)
     if parsed.include is not None:
         rows = SEARCH_INDEX.matching(parsed, _conditions(user, filters),
-                                     "year", "phase", "product_group_id", "organisation_id").subquery()
-        statement = (select(rows.c.id.label("id"), rows.c.year.label("year"), rows.c.phase.label("phase"),
-                            rows.c.product_group_id.label("pg"), Organisation.type.label("otype"))
-                     .join(Organisation, Organisation.id == rows.c.organisation_id))
+                                     "year", "phase", "product_group_id", "organisation_id")
+        base = rows.cte("base").prefix_with("MATERIALIZED")
+        combos_source = themes_source = base
     else:
-        statement, _ = _filtered(user, filters)
-        statement = statement.join(Organisation, Organisation.id == Case.organisation_id).with_only_columns(
-            Case.id.label("id"), Case.year.label("year"), Case.phase.label("phase"),
-            Case.product_group_id.label("pg"), Organisation.type.label("otype"))
-    base = statement.order_by(None).cte("base").prefix_with("MATERIALIZED")
+        def visible():
+            statement, _ = _filtered(user, filters)
+            return statement.with_only_columns(Case.id, Case.year, Case.phase, Case.product_group_id,
+                                               Case.organisation_id).order_by(None).subquery()
 
-    def grouped(facet: str, column, source=None):
-        source = source if source is not None else base
-        return (select(literal(facet).label("facet"), cast(column, String).label("value"), func.count().label("n"))
-                .select_from(source).group_by(column))
+        combos_source, themes_source = visible(), visible()
+    combos = (select(literal("combo").label("facet"), combos_source.c.year, combos_source.c.phase,
+                     combos_source.c.product_group_id, Organisation.type, func.count().label("n"))
+              .join(Organisation, Organisation.id == combos_source.c.organisation_id)
+              .group_by(combos_source.c.year, combos_source.c.phase, combos_source.c.product_group_id,
+                        Organisation.type))
+    theme_counts = (select(literal("theme"), cast(null(), Integer), cast(null(), String), case_theme.c.theme_id,
+                           cast(null(), String), func.count())
+                    .where(case_theme.c.case_id.in_(select(themes_source.c.id)))
+                    .group_by(case_theme.c.theme_id))
+    counts: dict[str, dict[str, int]] = {name: {} for name in ("theme", "otype", "pg", "year", "phase")}
 
-    themes_source = base.join(case_theme, case_theme.c.case_id == base.c.id)
-    rows = db.session.execute(union_all(
-        grouped("theme", case_theme.c.theme_id, themes_source),
-        grouped("otype", base.c.otype),
-        grouped("pg", base.c.pg),
-        grouped("year", base.c.year),
-        grouped("phase", base.c.phase),
-    )).all()
-    counts: dict[str, dict[str, int]] = {}
-    for facet, value, n in rows:
+    def add(facet: str, value, n: int) -> None:
         if value is not None:
-            counts.setdefault(facet, {})[value] = n
+            counts[facet][str(value)] = counts[facet].get(str(value), 0) + n
+
+    for facet, year, phase, group, otype, n in db.session.execute(union_all(combos, theme_counts)).all():
+        if facet == "theme":
+            add("theme", group, n)
+            continue
+        add("year", year, n)
+        add("phase", phase, n)
+        add("pg", group, n)
+        add("otype", otype, n)
     themes = list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
     groups = list(db.session.scalars(select(ProductGroup).order_by(ProductGroup.name_nl)))
     from mvi_community.accounts.models import ORGANISATION_TYPES
