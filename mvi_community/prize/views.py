@@ -30,6 +30,7 @@ from mvi_community.prize.models import DATE_FIELDS
 from mvi_community.prize.services import editions as edition_services
 from mvi_community.prize.services import jury as jury_services
 from mvi_community.prize.services import nominations as nomination_services
+from mvi_community.prize.services import replacements as replacement_services
 from mvi_community.prize.services import results as result_services
 from mvi_community.prize.services import scores as score_services
 from mvi_community.prize.services.common import PHASE_LABELS, local, start_of_day
@@ -195,10 +196,15 @@ def set_chair(year: int, juror_id: int):
 @bp.get("/<int:year>/toewijzing")
 @login_required
 def assignment(year: int):
+    """Before the release: the proposed assignment; after it: the jurors per nomination, with
+    replacements and withdrawals."""
     require(is_coordinator(current_user))
     edition = services.get_edition(year)
+    if edition.assignments_released_at is not None:
+        return render_template("prize/assignment.html", **_ctx(
+            edition=edition, preview=None, staffing=replacement_services.staffing(current_user, edition)))
     return render_template("prize/assignment.html", **_ctx(
-        edition=edition, preview=jury_services.assignment_preview(edition)))
+        edition=edition, preview=jury_services.assignment_preview(edition), staffing=None))
 
 
 @bp.post("/<int:year>/toewijzing/vrijgeven")
@@ -208,6 +214,31 @@ def release(year: int):
     return button_action(lambda: jury_services.release_assignments(current_user, edition),
                          lambda count: _("De toewijzing is vrijgegeven: %(count)s beoordelingen.", count=count),
                          url_for("prize.assignment", year=year))[1]
+
+
+@bp.post("/<int:year>/nominaties/<int:nomination_id>/juryleden")
+@login_required
+def add_juror(year: int, nomination_id: int):
+    edition = services.get_edition(year)
+    nomination = services.get_nomination(edition, nomination_id)
+    juror_id = bounded_int(request.form.get("juror_id"), 1)
+    return button_action(
+        lambda: replacement_services.add_juror(current_user, edition, nomination, juror_id),
+        lambda assignment: _("%(name)s beoordeelt nu ook %(organisation)s en heeft daarover een e-mail gekregen.",
+                             name=assignment.juror.name, organisation=nomination.organisation.name),
+        url_for("prize.assignment", year=year, _anchor=f"nominatie-{nomination_id}"))[1]
+
+
+@bp.post("/<int:year>/nominaties/<int:nomination_id>/juryleden/<int:juror_id>/intrekken")
+@login_required
+def remove_assignment(year: int, nomination_id: int, juror_id: int):
+    edition = services.get_edition(year)
+    nomination = services.get_nomination(edition, nomination_id)
+    return button_action(
+        lambda: replacement_services.remove_assignment(current_user, edition, nomination, juror_id),
+        lambda juror: _("De toewijzing van %(name)s aan %(organisation)s is ingetrokken.", name=juror.name,
+                        organisation=nomination.organisation.name),
+        url_for("prize.assignment", year=year, _anchor=f"nominatie-{nomination_id}"))[1]
 
 
 @bp.post("/<int:year>/jurering-sluiten")

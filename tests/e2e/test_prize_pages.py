@@ -143,6 +143,27 @@ def test_prize_journey(as_user):
     coordinator.get_by_role("button", name="Toewijzing vrijgeven").click()
     assert coordinator.get_by_text("De toewijzing is vrijgegeven").count() >= 1
     check_accessibility(coordinator, "prize-assignment-released")
+
+    # a juror declares a conflict after the release: Helmond is short of jurors; the coordinator
+    # invites a reserve juror and adds them to Helmond
+    annelies = as_user("a.vandermeer@jury.example.nl")
+    annelies.goto(P + "/jury")
+    annelies.get_by_role("link", name="Belangenconflict melden – Gemeente Helmond").click()
+    annelies.get_by_label("Reden van het belangenconflict").fill("Mijn broer werkt bij de inkoop van Helmond.")
+    annelies.get_by_role("button", name="Belangenconflict melden").click()
+    visit(coordinator, P + "/juryleden", "prize-jurors-released")
+    coordinator.get_by_label("E-mailadres", exact=True).fill("s.bakker@jury.example.nl")
+    coordinator.get_by_label("Naam", exact=True).fill("Sander Bakker")
+    coordinator.get_by_role("button", name="Uitnodigen").click()
+    visit(coordinator, P + "/toewijzing", "prize-assignment-short")
+    helmond = coordinator.get_by_role("row").filter(has=coordinator.get_by_role("rowheader", name="Gemeente Helmond"))
+    assert helmond.get_by_text("te weinig").count() == 1
+    choice = coordinator.get_by_label("Jurylid toevoegen aan Gemeente Helmond")
+    assert "Sander Bakker" in choice.locator("option").first.inner_text()  # the least-loaded juror first
+    helmond.get_by_role("button", name="Toevoegen").click()
+    assert coordinator.get_by_text("Sander Bakker beoordeelt nu ook Gemeente Helmond").count() == 1
+    assert helmond.get_by_text("3 van 3").count() == 1
+    check_accessibility(coordinator, "prize-assignment-replaced")
     coordinator.goto(P + "/bewerken")
     _fill_dates(coordinator, {"scoring_open": today})
     coordinator.get_by_role("button", name="Opslaan").click()
