@@ -23,8 +23,10 @@ def plan_start():
     return redirect(url_for("criteria.plan", org=organisations[0].code))
 
 
-def _plan_context(organisation, **extra):
-    plan = plans.get_plan(current_user, organisation)
+def _plan_context(organisation, plan=False, **extra):
+    """`plan`: the plan when the view has already loaded it (None: it has none)."""
+    if plan is False:
+        plan = plans.get_plan(current_user, organisation)
     action_plan, goals = plans.manifest_goals(organisation, current_user)
     return _context(organisation=organisation, plan=plan, action_plan=action_plan, goals=goals,
                     can_edit=plans.can_edit(current_user, organisation),
@@ -92,7 +94,8 @@ def edit_plan(org: str):
             flash(_("De ambities zijn opgeslagen."), "success")
             return redirect(url_for("criteria.edit_plan", org=org))
     spend_form, tender_form = _forms(organisation)
-    context = _plan_context(organisation, form=form, themes=themes, spend_form=spend_form, tender_form=tender_form)
+    context = _plan_context(organisation, plan=current, form=form, themes=themes, spend_form=spend_form,
+                            tender_form=tender_form)
     return render_template("criteria/plan_form.html", **context)
 
 
@@ -144,7 +147,8 @@ def _invalid(organisation, spend_form, tender_form):
             if f"level_{ambition.theme_id}" in form:
                 form[f"level_{ambition.theme_id}"].data = ambition.level
                 form[f"text_{ambition.theme_id}"].data = ambition.ambition
-    context = _plan_context(organisation, form=form, themes=themes, spend_form=spend_form, tender_form=tender_form)
+    context = _plan_context(organisation, plan=current, form=form, themes=themes, spend_form=spend_form,
+                            tender_form=tender_form)
     return render_template("criteria/plan_form.html", **context), 400
 
 

@@ -9,7 +9,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mvi_community.accounts.models import Organisation
 from mvi_community.core.audit import audit
@@ -45,10 +45,13 @@ def get_organisation(user, code: str) -> Organisation:
 def get_plan(user, organisation: Organisation) -> ProcurementPlan | None:
     require(can_view(user, organisation))
     return db.session.scalar(select(ProcurementPlan).where(ProcurementPlan.organisation_id == organisation.id).options(
-        selectinload(ProcurementPlan.ambitions).selectinload(PlanAmbition.theme),
-        selectinload(ProcurementPlan.spend).selectinload(PlanSpend.product_group),
-        selectinload(ProcurementPlan.tenders).selectinload(PlannedTender.product_group),
-        selectinload(ProcurementPlan.tenders).selectinload(PlannedTender.selection).selectinload(Selection.items)))
+        # Four queries whatever the plan holds: the plan, then each list with what its rows show joined in
+        # (a tender's selection brings its few items).
+        selectinload(ProcurementPlan.ambitions).joinedload(PlanAmbition.theme),
+        selectinload(ProcurementPlan.spend).joinedload(PlanSpend.product_group),
+        selectinload(ProcurementPlan.tenders).options(
+            joinedload(PlannedTender.product_group),
+            joinedload(PlannedTender.selection).joinedload(Selection.items))))
 
 
 def _plan_for_edit(user, organisation: Organisation) -> ProcurementPlan:
@@ -73,7 +76,8 @@ def manifest_goals(organisation: Organisation, user) -> tuple[object | None, dic
         signatory = manifest.get_signatory(current, organisation.code)
     except NotFound:
         return None, {}
-    action_plan = manifest.get_plan(user, signatory)
+    # Without the goals' themes and the plan's editor, which the manifest's own pages load: one query for the goals.
+    action_plan = manifest.get_plan(user, signatory, with_goals=False)
     if action_plan is None:
         return None, {}
     return action_plan, {goal.theme_id: goal for goal in action_plan.goals}
