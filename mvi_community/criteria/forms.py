@@ -19,9 +19,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from mvi_community.core.params import bounded_int
-from mvi_community.criteria.models import FEEDBACK_DECLINED, FEEDBACK_HANDLED, LEVELS, TYPES
+from mvi_community.criteria.models import (
+    FEEDBACK_DECLINED,
+    FEEDBACK_HANDLED,
+    LEVELS,
+    MAX_EUROS,
+    TYPES,
+)
 
-MAX_EUROS = 2_147_483_647  # whole euros in an integer column
 MAX_DISCOUNT = Decimal("9999999999.99")  # Numeric(12, 2)
 
 
@@ -173,5 +178,6 @@ class TenderForm(FlaskForm):
         Optional(), NumberRange(min=0, message=_l("Het bedrag kan niet negatief zijn.")),
         NumberRange(max=MAX_EUROS, message=_l("Vul een bedrag van hoogstens 2.147.483.647 euro in."))])
     selection = SelectField(_l("Toe te passen criteria"), coerce=int, validate_choice=True, validators=[Optional()],
-                            description=_l("Een opgeslagen criteriaselectie van uw organisatie."))
+                            description=_l("Een opgeslagen criteriaselectie van uw organisatie, met criteria uit de "
+                                           "huidige versie."))
     notes = TextAreaField(_l("Toelichting"), validators=[Optional(), Length(max=4000)])

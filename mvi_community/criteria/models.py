@@ -51,6 +51,8 @@ LEVEL_DESCRIPTIONS = {
     3: _l("Functionele en vernieuwende criteria voor koplopers."),
 }
 
+MAX_EUROS = 2_147_483_647  # whole euros in an integer column (spend, estimated tender value)
+
 DRAFT = "draft"
 PUBLISHED = "published"
 

@@ -23,8 +23,10 @@ def plan_start():
     return redirect(url_for("criteria.plan", org=organisations[0].code))
 
 
-def _plan_context(organisation, **extra):
-    plan = plans.get_plan(current_user, organisation)
+def _plan_context(organisation, plan=False, **extra):
+    """`plan`: the plan when the view has already loaded it (None: it has none)."""
+    if plan is False:
+        plan = plans.get_plan(current_user, organisation)
     action_plan, goals = plans.manifest_goals(organisation, current_user)
     return _context(organisation=organisation, plan=plan, action_plan=action_plan, goals=goals,
                     can_edit=plans.can_edit(current_user, organisation),
@@ -56,15 +58,36 @@ def plan_xlsx(org: str):
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def _group_choices(keep=None) -> list[tuple[int, str]]:
+    """The active product groups (plus `keep`, the edited item's group, should it have been retired)."""
+    groups = active_product_groups()
+    if keep is not None and keep not in groups:
+        groups.append(keep)
+    locale = _locale()
+    return [(0, _("Kies een productgroep"))] + [(g.id, g.name(locale)) for g in groups]
+
+
+def _selection_choices(organisation) -> list[tuple[int, str]]:
+    choices = [(0, _("Nog geen selectie"))]
+    for selection, usable in plans.selection_choices(organisation):
+        choices.append((selection.id, selection.name if usable else _(
+            "%(name)s (eerst bijwerken naar de huidige versie)", name=selection.name)))
+    return choices
+
+
 def _forms(organisation, spend_form=None, tender_form=None):
-    groups = [(0, _("Kies een productgroep"))] + [(g.id, g.name_nl) for g in active_product_groups()]
+    groups = _group_choices()
     spend_form = spend_form or SpendForm(prefix="spend")
     tender_form = tender_form or TenderForm(prefix="tender")
     spend_form.product_group.choices = groups
     tender_form.product_group.choices = groups
-    tender_form.selection.choices = [(0, _("Nog geen selectie"))] + [
-        (s.id, s.name) for s in plans.own_selections(organisation)]
+    tender_form.selection.choices = _selection_choices(organisation)
     return spend_form, tender_form
+
+
+def _tender_data(form: TenderForm) -> plans.TenderData:
+    return plans.TenderData(form.title.data, form.product_group.data, form.planned_on.data, form.level.data,
+                            form.estimated_value.data, form.selection.data or None, form.notes.data)
 
 
 @bp.route("/inkoopplan/<org>/bewerken", methods=["GET", "POST"])
@@ -92,7 +115,8 @@ def edit_plan(org: str):
             flash(_("De ambities zijn opgeslagen."), "success")
             return redirect(url_for("criteria.edit_plan", org=org))
     spend_form, tender_form = _forms(organisation)
-    context = _plan_context(organisation, form=form, themes=themes, spend_form=spend_form, tender_form=tender_form)
+    context = _plan_context(organisation, plan=current, form=form, themes=themes, spend_form=spend_form,
+                            tender_form=tender_form)
     return render_template("criteria/plan_form.html", **context)
 
 
@@ -119,11 +143,8 @@ def add_tender(org: str):
     organisation = plans.get_organisation(current_user, org)
     spend_form, tender_form = _forms(organisation, tender_form=TenderForm(prefix="tender"))
     if tender_form.validate_on_submit():
-        data = plans.TenderData(tender_form.title.data, tender_form.product_group.data, tender_form.planned_on.data,
-                                tender_form.level.data, tender_form.estimated_value.data,
-                                tender_form.selection.data or None, tender_form.notes.data)
         try:
-            plans.add_tender(current_user, organisation, data)
+            plans.add_tender(current_user, organisation, _tender_data(tender_form))
         except ServiceError as error:
             show_service_error(tender_form, error)
         else:
@@ -144,8 +165,69 @@ def _invalid(organisation, spend_form, tender_form):
             if f"level_{ambition.theme_id}" in form:
                 form[f"level_{ambition.theme_id}"].data = ambition.level
                 form[f"text_{ambition.theme_id}"].data = ambition.ambition
-    context = _plan_context(organisation, form=form, themes=themes, spend_form=spend_form, tender_form=tender_form)
+    context = _plan_context(organisation, plan=current, form=form, themes=themes, spend_form=spend_form,
+                            tender_form=tender_form)
     return render_template("criteria/plan_form.html", **context), 400
+
+
+def _from_plan_page() -> bool:
+    """An item's edit form opened from the plan page (`?terug=plan`) returns there; else to the worksheet."""
+    return request.args.get("terug") == "plan"
+
+
+def _back(org: str, anchor: str) -> str:
+    return url_for("criteria.plan" if _from_plan_page() else "criteria.edit_plan", org=org) + anchor
+
+
+def _item_page(organisation, form, item, kind: str, status: int = 200):
+    anchor = "#inkoopcategorieen" if kind == "spend" else "#aanbestedingen"
+    action = url_for("criteria.edit_spend" if kind == "spend" else "criteria.edit_tender", org=organisation.code,
+                     item_id=item.id, terug="plan" if _from_plan_page() else None)
+    return render_template("criteria/plan_item_form.html", **_context(
+        organisation=organisation, form=form, item=item, kind=kind, action=action,
+        back=_back(organisation.code, anchor))), status
+
+
+@bp.route("/inkoopplan/<org>/inkoopcategorieen/<int:item_id>/wijzigen", methods=["GET", "POST"])
+@login_required
+def edit_spend(org: str, item_id: int):
+    organisation = plans.get_organisation(current_user, org)
+    item = plans.get_item(current_user, organisation, "spend", item_id)
+    form = SpendForm(prefix="spend", data=None if request.method == "POST" else {
+        "product_group": item.product_group_id, "annual_spend": item.annual_spend_eur, "notes": item.notes})
+    form.product_group.choices = _group_choices(keep=item.product_group)
+    if form.validate_on_submit():
+        try:
+            plans.update_spend(current_user, organisation, item.id, form.product_group.data, form.annual_spend.data,
+                               form.notes.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("De inkoopcategorie is gewijzigd."), "success")
+            return redirect(_back(org, "#inkoopcategorieen"))
+    return _item_page(organisation, form, item, "spend", 400 if form.is_submitted() else 200)
+
+
+@bp.route("/inkoopplan/<org>/aanbestedingen/<int:item_id>/wijzigen", methods=["GET", "POST"])
+@login_required
+def edit_tender(org: str, item_id: int):
+    organisation = plans.get_organisation(current_user, org)
+    item = plans.get_item(current_user, organisation, "tender", item_id)
+    form = TenderForm(prefix="tender", data=None if request.method == "POST" else {
+        "title": item.title, "product_group": item.product_group_id, "planned_on": item.planned_on,
+        "level": item.level, "estimated_value": item.estimated_value_eur, "selection": item.selection_id or 0,
+        "notes": item.notes})
+    form.product_group.choices = _group_choices(keep=item.product_group)
+    form.selection.choices = _selection_choices(organisation)
+    if form.validate_on_submit():
+        try:
+            plans.update_tender(current_user, organisation, item.id, _tender_data(form))
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("De aanbesteding is gewijzigd."), "success")
+            return redirect(_back(org, "#aanbestedingen"))
+    return _item_page(organisation, form, item, "tender", 400 if form.is_submitted() else 200)
 
 
 @bp.post("/inkoopplan/<org>/<kind>/<int:item_id>/verwijderen")

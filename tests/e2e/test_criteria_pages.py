@@ -113,3 +113,32 @@ def test_the_issue_journey(page, browser, live_server):
     assert page.get_by_role("heading", name="Veranderd sinds versie 2026").is_visible()
     assert page.get_by_text("Weging naar 30% na feedback uit Venlo.").is_visible()
     check_accessibility(page, "criteria-selection-changed")
+
+
+def test_plan_lines_are_changed_with_the_keyboard(page):
+    sign_in(page, "inkoop@amsterdam.example.nl")
+    page.goto("/criteria/inkoopplan/gm0363")
+    link = page.get_by_role("link", name="Wijzigen Meubilair stadsloketten")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/aanbestedingen/*/wijzigen?terug=plan")
+    check_accessibility(page, "criteria-plan-tender-form")
+    assert page.get_by_label("Aanbesteding").input_value() == "Meubilair stadsloketten"
+    page.get_by_label("Aanbesteding").fill("")
+    page.keyboard.press("Enter")
+    assert page.get_by_role("alert").get_by_text("Geef de aanbesteding een naam.").is_visible()
+    check_accessibility(page, "criteria-plan-tender-form-error")
+    page.get_by_label("Aanbesteding").fill("Meubilair stadsloketten")
+    page.get_by_label("Ambitieniveau").select_option(label="Ambitieus (3/3)")
+    page.get_by_role("button", name="Wijzigingen opslaan").press("Enter")
+    page.wait_for_url("**/criteria/inkoopplan/gm0363#aanbestedingen")
+    assert page.get_by_text("De aanbesteding is gewijzigd.").is_visible()
+    row = page.get_by_role("row", name="Meubilair stadsloketten")
+    assert "Ambitieus" in row.inner_text()
+
+    page.get_by_role("link", name="Wijzigen Kantoormeubilair").click()
+    check_accessibility(page, "criteria-plan-spend-form")
+    page.get_by_label("Jaarlijkse uitgaven (euro)").fill("1900000")
+    page.get_by_role("button", name="Wijzigingen opslaan").click()
+    page.wait_for_url("**/criteria/inkoopplan/gm0363#inkoopcategorieen")
+    assert page.get_by_text("€ 1.900.000").is_visible()
