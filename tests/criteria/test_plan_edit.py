@@ -346,8 +346,15 @@ def test_an_edit_without_a_valid_csrf_token_is_refused(app, orgs):
     assert _state(a) == before
 
 
-def test_edit_pages_stay_within_the_query_budget(app, orgs, count_queries):
+@pytest.mark.parametrize("manifest_plan", [None, "published", "draft"])
+def test_edit_pages_stay_within_the_query_budget(app, orgs, count_queries, manifest_plan):
+    """With and without a Manifest action plan beside the procurement plan (its goals show per theme)."""
     a, _b = orgs
+    if manifest_plan:
+        from tests.manifest.factories import make_manifest, make_plan, make_signatory
+
+        make_plan(make_signatory(make_manifest(), a), status=manifest_plan)
+        commit()
     plan = _plan_with_lines(a)
     groups = list(db.session.scalars(select(ProductGroup).where(ProductGroup.code != "kantoormeubilair")))
     for n, group in enumerate(groups[:15]):

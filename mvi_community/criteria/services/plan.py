@@ -51,14 +51,15 @@ def get_organisation(user, code: str) -> Organisation:
 
 def get_plan(user, organisation: Organisation) -> ProcurementPlan | None:
     require(can_view(user, organisation))
-    return db.session.scalar(select(ProcurementPlan).where(ProcurementPlan.organisation_id == organisation.id).options(
-        # Four queries whatever the plan holds: the plan, then each list with what its rows show joined in
-        # (a tender's selection brings its few items).
-        selectinload(ProcurementPlan.ambitions).joinedload(PlanAmbition.theme),
+    return db.session.scalars(select(ProcurementPlan).where(ProcurementPlan.organisation_id == organisation.id).options(
+        # Three queries whatever the plan holds: the plan with its ambitions (one per theme at most)
+        # joined in, then each list with what its rows show joined in (a tender's selection brings its
+        # few items).
+        joinedload(ProcurementPlan.ambitions).joinedload(PlanAmbition.theme),
         selectinload(ProcurementPlan.spend).joinedload(PlanSpend.product_group),
         selectinload(ProcurementPlan.tenders).options(
             joinedload(PlannedTender.product_group),
-            joinedload(PlannedTender.selection).joinedload(Selection.items))))
+            joinedload(PlannedTender.selection).joinedload(Selection.items)))).unique().first()
 
 
 def _plan_for_edit(user, organisation: Organisation) -> ProcurementPlan:
@@ -73,21 +74,11 @@ def _plan_for_edit(user, organisation: Organisation) -> ProcurementPlan:
 
 
 def manifest_goals(organisation: Organisation, user) -> tuple[object | None, dict[int, object]]:
-    """The organisation's Manifest action plan (when it has one it may read) and its goals per theme."""
+    """The organisation's Manifest action plan (when it has one it may read) and its goals per theme
+    (one query: the manifest domain's `organisation_goals`)."""
     from mvi_community.manifest import services as manifest
 
-    current = manifest.current_manifest()
-    if current is None:
-        return None, {}
-    try:
-        signatory = manifest.get_signatory(current, organisation.code)
-    except NotFound:
-        return None, {}
-    # Without the goals' themes and the plan's editor, which the manifest's own pages load: one query for the goals.
-    action_plan = manifest.get_plan(user, signatory, with_goals=False)
-    if action_plan is None:
-        return None, {}
-    return action_plan, {goal.theme_id: goal for goal in action_plan.goals}
+    return manifest.organisation_goals(user, organisation)
 
 
 def save_ambitions(user, organisation: Organisation, summary: str | None,

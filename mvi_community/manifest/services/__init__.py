@@ -29,6 +29,7 @@ from mvi_community.manifest.services.plans import (  # noqa: F401 - the domain's
     can_edit,
     can_read_drafts,
     get_plan,
+    organisation_goals,
     plan_themes,
     publish_plan,
     save_plan,

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from mvi_community.accounts.models import User
+from mvi_community.accounts.models import Organisation, User
 from mvi_community.core.audit import audit
 from mvi_community.core.errors import ServiceError
 from mvi_community.core.permissions import (
@@ -26,6 +26,7 @@ from mvi_community.manifest.models import (
     STEPS,
     ActionPlan,
     Goal,
+    Manifest,
     Signatory,
 )
 
@@ -53,6 +54,25 @@ def get_plan(user, signatory: Signatory, with_goals: bool = True) -> ActionPlan 
         return None
     set_committed_value(plan, "signatory", signatory)
     return plan
+
+
+def organisation_goals(user, organisation: Organisation) -> tuple[ActionPlan | None, dict[int, Goal]]:
+    """The organisation's action plan under the current manifest (the latest ceremony), when the
+    user may read it (as `get_plan`), with its goals per theme id; (None, {}) otherwise. One query
+    (for other domains' pages, e.g. the procurement plan next to the Manifest goals)."""
+    current = (select(Manifest.id).order_by(Manifest.ceremony_date.desc(), Manifest.id.desc())
+               .limit(1).scalar_subquery())
+    plan = db.session.scalars(
+        select(ActionPlan).join(ActionPlan.signatory).join(Signatory.manifest)
+        .where(Signatory.organisation_id == organisation.id, Manifest.id == current)
+        .options(contains_eager(ActionPlan.signatory).contains_eager(Signatory.manifest),
+                 joinedload(ActionPlan.goals))).unique().first()
+    if plan is None:
+        return None, {}
+    set_committed_value(plan.signatory, "organisation", organisation)
+    if plan.status != PUBLISHED and not can_read_drafts(user, plan.signatory):
+        return None, {}
+    return plan, {goal.theme_id: goal for goal in plan.goals}
 
 
 @dataclass
