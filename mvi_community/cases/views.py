@@ -92,7 +92,7 @@ def moderation():
 
 # --- write and edit ------------------------------------------------------------------------------
 
-def _prepare_form(form: CaseForm, organisation_id: int | None) -> None:
+def _prepare_form(form: CaseForm, organisation_id: int | None, case=None) -> None:
     from wtforms import SelectChoice
 
     from mvi_community.accounts.forms import organisation_select_choices
@@ -102,8 +102,9 @@ def _prepare_form(form: CaseForm, organisation_id: int | None) -> None:
     form.organisation.choices = [SelectChoice(o.id, o.name) for o in sorted(own, key=lambda o: o.name)]
     form.partners.choices = organisation_select_choices(organisation_choices())[1:]
     form.product_group.choices = [SelectChoice(0, _("Geen productgroep"))] + [
-        SelectChoice(g.id, g.name(_locale())) for g in active_product_groups()]
-    form.themes.choices = [SelectChoice(t.id, t.name(_locale())) for t in active_themes()]
+        SelectChoice(g.id, g.name(_locale())) for g in active_product_groups(keep=[case.product_group_id] if case else ())]
+    form.themes.choices = [SelectChoice(t.id, t.name(_locale()))
+                           for t in active_themes(keep=[t.id for t in case.themes] if case else ())]
     org_id = organisation_id or (own[0].id if own else 0)
     form.contact.choices = [SelectChoice(u.id, u.name) for u in services.contact_choices(org_id)]
     form.community.choices = [SelectChoice(0, _("Geen community"))] + [
@@ -149,7 +150,7 @@ def edit(case_id: int):
     case = services.get_case(case_id)
     services.check_edit(current_user, case)
     form = CaseForm(obj=case)
-    _prepare_form(form, request.form.get("organisation", type=int) or case.organisation_id)
+    _prepare_form(form, request.form.get("organisation", type=int) or case.organisation_id, case)
     if request.method == "GET":
         form.organisation.data = case.organisation_id
         form.partners.data = [o.id for o in case.partners]

@@ -86,7 +86,7 @@ def edit(slug: str):
     community = services.get_community(slug)
     require(services.is_moderator(current_user, community))
     form = CommunityForm(obj=community)
-    form.themes.choices = theme_choices(active_themes(), _locale())
+    form.themes.choices = theme_choices(active_themes(keep=[t.id for t in community.themes]), _locale())
     if request.method == "GET":
         form.themes.data = [t.id for t in community.themes]
     if form.validate_on_submit():
@@ -248,7 +248,7 @@ def profile(slug: str):
     view = services.viewer(current_user, community)
     require(view.is_member, _("Word eerst lid van deze community."))
     form = MemberProfileForm(obj=view.member)
-    form.themes.choices = theme_choices(active_themes(), _locale())
+    form.themes.choices = theme_choices(active_themes(keep=[t.id for t in view.member.themes]), _locale())
     if request.method == "GET":
         form.themes.data = [t.id for t in view.member.themes]
     if form.validate_on_submit():

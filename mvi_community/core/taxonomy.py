@@ -1,12 +1,16 @@
 """Shared reference data: MVI themes and product groups (house rule 7: reference data is data).
 
-Seeded by migration 0002; coordinators may edit names, order and whether a theme is active (the
-six MVI themes were seven until 2024). Domains refer to these rows; none imports another domain
-for them.
+Seeded by migration 0002; coordinators edit names, order and whether a theme is active (the six
+MVI themes were seven until 2024), and product clusters and groups, on /beheer/themas-en-productgroepen
+(core.taxonomy_services). Domains refer to these rows; none imports another domain for them.
+Pickers offer `active_themes()` / `active_product_groups()`; an edit form passes the ids the record
+already has as `keep`, so that a deactivated theme or group is not silently dropped on save.
 """
 from __future__ import annotations
 
-from sqlalchemy import String, select
+from collections.abc import Iterable
+
+from sqlalchemy import String, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mvi_community.extensions import db
@@ -93,12 +97,21 @@ class ProductCluster(db.Model):
         return self.name_en if locale == "en" else self.name_nl
 
 
-def active_themes() -> list[Theme]:
-    return list(db.session.scalars(select(Theme).where(Theme.active.is_(True)).order_by(Theme.position, Theme.id)))
+def active_themes(keep: Iterable[int | None] = ()) -> list[Theme]:
+    """The themes a picker offers, in order: the active ones, plus any inactive theme whose id is in
+    `keep` — the themes the record being edited already has, so that saving it does not drop them."""
+    keep_ids = [i for i in keep if i]
+    condition = or_(Theme.active.is_(True), Theme.id.in_(keep_ids)) if keep_ids else Theme.active.is_(True)
+    return list(db.session.scalars(select(Theme).where(condition).order_by(Theme.position, Theme.id)))
 
 
-def active_product_groups() -> list[ProductGroup]:
-    return list(db.session.scalars(select(ProductGroup).where(ProductGroup.active.is_(True)).order_by(ProductGroup.name_nl)))
+def active_product_groups(keep: Iterable[int | None] = ()) -> list[ProductGroup]:
+    """The product groups a picker offers, by Dutch name: the active ones, plus any inactive group
+    whose id is in `keep` (the group(s) the record being edited already has)."""
+    keep_ids = [i for i in keep if i]
+    condition = (or_(ProductGroup.active.is_(True), ProductGroup.id.in_(keep_ids)) if keep_ids
+                 else ProductGroup.active.is_(True))
+    return list(db.session.scalars(select(ProductGroup).where(condition).order_by(ProductGroup.name_nl)))
 
 
 def ensure_reference_data() -> None:

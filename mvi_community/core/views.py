@@ -1,13 +1,23 @@
-"""Pages that belong to no domain: home, accessibility statement, privacy, language, outbox, audit."""
+"""Pages that belong to no domain: home, accessibility statement, privacy, language, the admin hub,
+outbox, audit log, and the coordinator's page of themes and product groups (core.taxonomy)."""
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mvi_community.core import bp, services
-from mvi_community.core.forms import LanguageForm
-from mvi_community.core import permissions
+from mvi_community.core import bp, permissions, services, taxonomy_services
+from mvi_community.core.errors import ServiceError
+from mvi_community.core.forms import LanguageForm, show_service_error
 from mvi_community.core.permissions import is_coordinator, require
+from mvi_community.core.taxonomy_forms import (
+    ClusterForm,
+    NewClusterForm,
+    NewProductGroupForm,
+    ProductGroupForm,
+    ThemeForm,
+)
 from mvi_community.core.urls import safe_next
 
 
@@ -69,3 +79,122 @@ def audit_log():
 def health():
     services.database_ping()
     return {"status": "ok"}
+
+
+# --- themes, product clusters and product groups (core.taxonomy) -------------------------------
+
+def _locale() -> str:
+    return str(get_locale() or "nl")
+
+
+def _saved(changed: dict, message: str) -> None:
+    flash(message if changed else _("Er is niets gewijzigd."), "success" if changed else "info")
+
+
+@bp.get("/beheer/themas-en-productgroepen")
+@login_required
+def taxonomy():
+    return render_template("core/taxonomy.html", overview=taxonomy_services.overview(current_user))
+
+
+@bp.route("/beheer/themas-en-productgroepen/themas/<code>/bewerken", methods=["GET", "POST"])
+@login_required
+def taxonomy_theme(code: str):
+    placed = taxonomy_services.theme_for_edit(current_user, code)
+    theme = placed.item
+    form = ThemeForm(obj=theme)
+    if request.method == "GET":
+        form.position.data = placed.place
+    if form.validate_on_submit():
+        data = taxonomy_services.ThemeData(name_nl=form.name_nl.data, name_en=form.name_en.data,
+                                           active=form.active.data, place=form.position.data)
+        try:
+            changed = taxonomy_services.update_theme(current_user, theme, data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            _saved(changed, _("Het thema %(name)s is opgeslagen.", name=theme.name(_locale())))
+            return redirect(url_for("core.taxonomy") + "#themas")
+    return render_template("core/taxonomy_theme.html", form=form, theme=theme, count=placed.count)
+
+
+@bp.route("/beheer/themas-en-productgroepen/clusters/nieuw", methods=["GET", "POST"])
+@login_required
+def taxonomy_new_cluster():
+    taxonomy_services.require_coordinator(current_user)
+    form = NewClusterForm()
+    if form.validate_on_submit():
+        data = taxonomy_services.ClusterData(code=form.code.data, name_nl=form.name_nl.data, name_en=form.name_en.data)
+        try:
+            cluster = taxonomy_services.create_cluster(current_user, data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Het productcluster %(name)s is toegevoegd.", name=cluster.name(_locale())), "success")
+            return redirect(url_for("core.taxonomy") + "#clusters")
+    return render_template("core/taxonomy_cluster.html", form=form, cluster=None, count=None)
+
+
+@bp.route("/beheer/themas-en-productgroepen/clusters/<code>/bewerken", methods=["GET", "POST"])
+@login_required
+def taxonomy_cluster(code: str):
+    placed = taxonomy_services.cluster_for_edit(current_user, code)
+    cluster = placed.item
+    form = ClusterForm(obj=cluster)
+    if request.method == "GET":
+        form.position.data = placed.place
+    if form.validate_on_submit():
+        data = taxonomy_services.ClusterData(name_nl=form.name_nl.data, name_en=form.name_en.data,
+                                             place=form.position.data)
+        try:
+            changed = taxonomy_services.update_cluster(current_user, cluster, data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            _saved(changed, _("Het productcluster %(name)s is opgeslagen.", name=cluster.name(_locale())))
+            return redirect(url_for("core.taxonomy") + "#clusters")
+    return render_template("core/taxonomy_cluster.html", form=form, cluster=cluster, count=placed.count)
+
+
+def _group_form(form, group=None):
+    clusters = taxonomy_services.cluster_choices(current_user)
+    form.cluster.choices = [("", _("Kies een productcluster"))] + [(c.code, c.name(_locale())) for c in clusters]
+    if group is not None and group.cluster not in {c.code for c in clusters}:  # a cluster code without a row
+        form.cluster.choices.append((group.cluster, group.cluster))
+    return form
+
+
+@bp.route("/beheer/themas-en-productgroepen/productgroepen/nieuw", methods=["GET", "POST"])
+@login_required
+def taxonomy_new_group():
+    form = _group_form(NewProductGroupForm())
+    if form.validate_on_submit():
+        data = taxonomy_services.ProductGroupData(code=form.code.data, name_nl=form.name_nl.data,
+                                                  name_en=form.name_en.data, cluster=form.cluster.data,
+                                                  active=form.active.data)
+        try:
+            group = taxonomy_services.create_product_group(current_user, data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("De productgroep %(name)s is toegevoegd.", name=group.name(_locale())), "success")
+            return redirect(url_for("core.taxonomy") + "#productgroepen")
+    return render_template("core/taxonomy_group.html", form=form, group=None)
+
+
+@bp.route("/beheer/themas-en-productgroepen/productgroepen/<code>/bewerken", methods=["GET", "POST"])
+@login_required
+def taxonomy_group(code: str):
+    group = taxonomy_services.get_product_group(current_user, code)
+    form = _group_form(ProductGroupForm(obj=group), group)
+    if form.validate_on_submit():
+        data = taxonomy_services.ProductGroupData(name_nl=form.name_nl.data, name_en=form.name_en.data,
+                                                  cluster=form.cluster.data, active=form.active.data)
+        try:
+            changed = taxonomy_services.update_product_group(current_user, group, data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            _saved(changed, _("De productgroep %(name)s is opgeslagen.", name=group.name(_locale())))
+            return redirect(url_for("core.taxonomy") + "#productgroepen")
+    return render_template("core/taxonomy_group.html", form=form, group=group)

@@ -84,9 +84,12 @@ def draft():
     version = _draft()
     current = catalogue.current_version()
     result = catalogue.compare_versions(current, version) if current is not None else None
+    criteria = catalogue.criteria_of(version)
+    # Labels for the draft's criteria: a group deactivated since still names its criteria.
+    groups = {g.id: g for g in active_product_groups(keep={c.product_group_id for c in criteria})}
     return render_template("criteria/draft.html", **_context(
-        version=version, criteria=catalogue.criteria_of(version), result=result, current=current,
-        open_feedback=editing.open_feedback_count(), groups={g.id: g for g in active_product_groups()}))
+        version=version, criteria=criteria, result=result, current=current,
+        open_feedback=editing.open_feedback_count(), groups=groups))
 
 
 @bp.post("/beheer/concept/publiceren")
@@ -104,8 +107,11 @@ def publish():
 
 def _criterion_form(version, criterion=None):
     form = CriterionForm(obj=criterion)
-    form.product_group.choices = [(0, _("Kies een productgroep"))] + [(g.id, g.name_nl) for g in active_product_groups()]
-    form.themes.choices = [(t.id, t.name_nl) for t in active_themes()]
+    keep_group = [criterion.product_group_id] if criterion is not None else ()
+    form.product_group.choices = [(0, _("Kies een productgroep"))] + [
+        (g.id, g.name_nl) for g in active_product_groups(keep=keep_group)]
+    form.themes.choices = [(t.id, t.name_nl)
+                           for t in active_themes(keep=[t.id for t in criterion.themes] if criterion is not None else ())]
     if request.method == "GET":
         if criterion is not None:
             form.product_group.data = criterion.product_group_id

@@ -96,8 +96,8 @@ def edit_plan(org: str):
     organisation = plans.get_organisation(current_user, org)
     if not plans.can_edit(current_user, organisation):
         raise PermissionDenied(_("Alleen leden van %(org)s kunnen dit inkoopplan bewerken.", org=organisation.name))
-    themes = active_themes()
     current = plans.get_plan(current_user, organisation)
+    themes = active_themes(keep=[a.theme_id for a in current.ambitions] if current is not None else ())
     form = make_ambitions_form(themes)
     if request.method == "GET" and current is not None:
         form.summary.data = current.summary
@@ -156,9 +156,9 @@ def add_tender(org: str):
 def _invalid(organisation, spend_form, tender_form):
     if not plans.can_edit(current_user, organisation):
         raise PermissionDenied(_("Alleen leden van %(org)s kunnen dit inkoopplan bewerken.", org=organisation.name))
-    themes = active_themes()
-    form = make_ambitions_form(themes, formdata=None)
     current = plans.get_plan(current_user, organisation)
+    themes = active_themes(keep=[a.theme_id for a in current.ambitions] if current is not None else ())
+    form = make_ambitions_form(themes, formdata=None)
     if current is not None:
         form.summary.data = current.summary
         for ambition in current.ambitions:

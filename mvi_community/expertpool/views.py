@@ -120,7 +120,7 @@ def my_profile():
     expert = services.own_profile(current_user)
     if expert is None:
         return redirect(url_for("expertpool.apply"))
-    choices = services.reference_choices()
+    choices = services.reference_choices(expert)
     form = _profile_form(ExpertProfileForm(obj=expert if request.method == "GET" else None), choices)
     if request.method == "GET":
         form.employer.data = expert.employer_id
@@ -160,7 +160,7 @@ def add_unavailability():
         else:
             flash(_("De periode is toegevoegd."), "success")
             return redirect(url_for("expertpool.my_profile") + "#afwezigheid")
-    choices = services.reference_choices()
+    choices = services.reference_choices(expert)
     return _render_profile(expert, _profile_form(ExpertProfileForm(obj=expert), choices), choices,
                            unavailability_form=form)
 
@@ -180,7 +180,7 @@ def add_conflict():
     if expert is None:
         raise NotFound()
     form = ConflictForm(prefix="conflict")
-    choices = services.reference_choices()
+    choices = services.reference_choices(expert)
     form.organisation.choices = organisation_select_choices(choices[2])
     if form.validate_on_submit():
         try:

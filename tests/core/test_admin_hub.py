@@ -24,7 +24,8 @@ def test_coordinator_sees_every_task(app, count_queries):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and counter.count <= 12
     for link in ("/accountaanvragen", "/beheer/gebruikers", "/beheer/audit", "/cases/moderatie", "/criteria/beheer",
-                 "/expertpool/beheer/hulpvragen", "/benchmark/beheer", "/manifest/instellingen", "/prize/instellingen"):
+                 "/expertpool/beheer/hulpvragen", "/benchmark/beheer", "/manifest/instellingen", "/prize/instellingen",
+                 "/beheer/themas-en-productgroepen"):
         assert f'href="{link}"' in html, link
     assert 'aria-current="page">Beheer<' in html
 
@@ -34,6 +35,7 @@ def test_org_admin_sees_only_their_organisation(app):
     html = new_client(app, "beheer@venlo.example.nl").get("/beheer").get_data(as_text=True)
     assert 'href="/accountaanvragen"' in html and 'href="/organisaties/gm0983"' in html
     assert "Gemeente Amsterdam" not in html and "/beheer/gebruikers" not in html and "/beheer/audit" not in html
+    assert "/beheer/themas-en-productgroepen" not in html
 
 
 def test_members_and_visitors_have_no_admin_page(app):

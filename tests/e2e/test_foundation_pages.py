@@ -37,6 +37,12 @@ COORDINATOR_PAGES = [
     ("/organisaties/gm0363/uitnodigen", "invite"),
     ("/beheer/organisaties/nieuw", "organisation-new"),
     ("/beheer/organisaties/gm0363/bewerken", "organisation-edit"),
+    ("/beheer/themas-en-productgroepen", "taxonomy"),
+    ("/beheer/themas-en-productgroepen/themas/circulair/bewerken", "taxonomy-theme"),
+    ("/beheer/themas-en-productgroepen/clusters/nieuw", "taxonomy-cluster-new"),
+    ("/beheer/themas-en-productgroepen/clusters/ict/bewerken", "taxonomy-cluster"),
+    ("/beheer/themas-en-productgroepen/productgroepen/nieuw", "taxonomy-group-new"),
+    ("/beheer/themas-en-productgroepen/productgroepen/catering/bewerken", "taxonomy-group"),
 ]
 
 
@@ -83,6 +89,34 @@ def test_form_errors_are_summarised_and_linked(page):
     assert page.evaluate("document.activeElement.id") == "name"
     assert page.locator("#name").get_attribute("aria-invalid") == "true"
     check_accessibility(page, "request-account-errors")
+
+
+def test_taxonomy_by_keyboard_with_linked_errors(page):
+    """The coordinator reaches a theme from the Beheer hub and edits it by keyboard alone; a bad place
+    is summarised, linked to the field, and nothing is saved."""
+    sign_in(page, "coordinator@mvi-community.nl")
+    page.goto("/beheer")
+    page.get_by_role("link", name="Thema's en productgroepen").click()
+    page.wait_for_url("**/beheer/themas-en-productgroepen")
+    link = page.get_by_role("link", name="Bewerken Klimaat", exact=True)
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/themas/klimaat/bewerken")
+    assert page.get_by_label("Naam (Nederlands)").input_value() == "Klimaat"
+    page.get_by_label("Plaats in de volgorde").focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("9")
+    page.keyboard.press("Enter")
+    summary = page.locator("#error-summary")
+    assert summary.is_visible()
+    assert summary.evaluate("node => node === document.activeElement")
+    summary.get_by_role("link", name="Kies een plaats van 1 tot en met 6.").click()
+    assert page.evaluate("document.activeElement.id") == "position"
+    assert page.locator("#position").get_attribute("aria-invalid") == "true"
+    check_accessibility(page, "taxonomy-theme-errors")
+    page.goto("/beheer/themas-en-productgroepen")
+    row = page.locator("#themas ~ div tbody tr").nth(1).inner_text()
+    assert row.startswith("2") and "Klimaat" in row
 
 
 def test_login_by_keyboard_alone(page):

@@ -242,8 +242,13 @@ def remove_conflict(actor, conflict_id: int) -> Expert:
     return expert
 
 
-def reference_choices() -> tuple[list[Theme], list[ProductGroup], list[Organisation]]:
+def reference_choices(expert: Expert | None = None) -> tuple[list[Theme], list[ProductGroup], list[Organisation]]:
+    """Choices for the profile form: active themes and product groups, plus the inactive ones the
+    expert's profile already has (so that saving it keeps them)."""
     from mvi_community.core.taxonomy import active_product_groups, active_themes
 
     organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.type, Organisation.name)))
-    return active_themes(), active_product_groups(), organisations
+    if expert is None:
+        return active_themes(), active_product_groups(), organisations
+    return (active_themes(keep=[t.id for t in expert.themes]),
+            active_product_groups(keep=[g.id for g in expert.product_groups]), organisations)
