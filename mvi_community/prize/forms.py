@@ -85,17 +85,24 @@ class JurorForm(FlaskForm):
     chair = BooleanField(_l("Voorzitter van de jury"))
 
 
-class NominationForm(FlaskForm):
+class NominationTextForm(FlaskForm):
+    """The texts of a nomination that its nominator may still change (not the nominee or category)."""
+
+    project = StringField(_l("Project of programma"), validators=[
+        Optional(), Length(max=300, message=_l("Gebruik hoogstens %(max)d tekens."))])
+    motivation = TextAreaField(_l("Motivering"), validators=[
+        DataRequired(_l("Vul een motivering in.")),
+        Length(min=20, max=10000, message=_l("Geef een motivering van minstens %(min)d en hoogstens %(max)d tekens."))])
+    evidence = TextAreaField(_l("Onderbouwing (resultaten, cijfers, bronnen)"), validators=[
+        Optional(), Length(max=10000, message=_l("Gebruik hoogstens %(max)d tekens."))])
+
+
+class NominationForm(NominationTextForm):
     nominator_organisation_id = SelectField(_l("Namens"), coerce=int,
                                             validators=[InputRequired(_l("Kies namens welke organisatie u nomineert."))])
     nominee_id = SelectField(_l("Genomineerde organisatie"), coerce=int,
                              validators=[InputRequired(_l("Kies een organisatie om te nomineren."))])
     category_code = SelectField(_l("Categorie"), validators=[InputRequired(_l("Kies een categorie."))])
-    project = StringField(_l("Project of programma"), validators=[Optional(), Length(max=300)])
-    motivation = TextAreaField(_l("Motivering"), validators=[DataRequired(_l("Vul een motivering in.")),
-                                                             Length(min=20, max=10000)])
-    evidence = TextAreaField(_l("Onderbouwing (resultaten, cijfers, bronnen)"),
-                             validators=[Optional(), Length(max=10000)])
 
 
 class CasesForm(FlaskForm):

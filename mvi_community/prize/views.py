@@ -21,6 +21,7 @@ from mvi_community.prize.forms import (
     EditionForm,
     JurorForm,
     NominationForm,
+    NominationTextForm,
     ScoreForm,
     SettingsForm,
     StatementForm,
@@ -337,6 +338,26 @@ def nomination(year: int, nomination_id: int):
         edition=edition, nomination=nomination, editable=editable, cases_form=cases_form,
         cases=nomination_services.linked_cases(current_user, nomination), hide_nominator=hide_nominator,
         attachments_available=nomination_services.can_download_attachments(current_user, nomination)))
+
+
+@bp.route("/<int:year>/nominaties/<int:nomination_id>/wijzigen", methods=["GET", "POST"])
+@login_required
+def edit_nomination(year: int, nomination_id: int):
+    edition = services.get_edition(year)
+    nomination = services.get_nomination(edition, nomination_id)
+    require(nomination_services.can_edit_nomination(current_user, nomination))
+    form = NominationTextForm(obj=None if request.method == "POST" else nomination)
+    if form.validate_on_submit():
+        try:
+            changed = nomination_services.update_nomination(current_user, nomination, form.motivation.data,
+                                                            form.project.data, form.evidence.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("De nominatie is bijgewerkt.") if changed else _("Er is niets gewijzigd."), "success")
+            return redirect(url_for("prize.nomination", year=year, nomination_id=nomination.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("prize/nomination_form.html", **_ctx(edition=edition, nomination=nomination, form=form)), status
 
 
 @bp.get("/<int:year>/nominaties/<int:nomination_id>/bijlagen/<int:attachment_id>")

@@ -102,6 +102,18 @@ def test_prize_journey(as_user):
     utrecht.get_by_role("button", name="Nominatie indienen").click()
     assert utrecht.get_by_role("heading", name="Nominatie: Gemeente Utrecht").count() == 1
     check_accessibility(utrecht, "prize-nomination")
+    # the nominator corrects the texts while nominations are open (keyboard: the link, then the form)
+    utrecht.get_by_role("link", name="Teksten van de nominatie wijzigen").click()
+    utrecht.get_by_label("Motivering").fill("Te kort")
+    utrecht.get_by_role("button", name="Wijzigingen opslaan").click()
+    assert utrecht.get_by_role("heading", name="Er is een probleem").is_visible()
+    check_accessibility(utrecht, "prize-nomination-edit-error")
+    utrecht.get_by_label("Motivering").fill("Utrecht koopt meubilair, ICT en bouwmaterialen circulair in, "
+                                            "en deelt haar aanpak met de regio.")
+    utrecht.get_by_label("Motivering").press("Tab")
+    utrecht.keyboard.press("Tab")
+    utrecht.keyboard.press("Enter")
+    assert utrecht.get_by_text("deelt haar aanpak met de regio").is_visible()
 
     # a province nominates a water board
     nh = as_user("inkoop@noord-holland.example.nl")

@@ -197,6 +197,26 @@ def can_edit_nomination(user, nomination: PrizeNomination) -> bool:
         or (nomination.nominator_organisation is not None and is_member(user, nomination.nominator_organisation)))
 
 
+def update_nomination(actor: User, nomination: PrizeNomination, motivation: str, project: str | None,
+                      evidence: str | None) -> list[str]:
+    """Change a nomination's texts (while nominations are open; a coordinator until publication).
+    The nominee and category stay: another nominee or category is another nomination. Returns the
+    names of the changed fields (audited; nothing changed, nothing audited)."""
+    require(can_edit_nomination(actor, nomination))
+    motivation = (motivation or "").strip()
+    if len(motivation) < 20:
+        raise ServiceError(_l("Geef een motivering van minstens 20 tekens."), field="motivation")
+    values = {"motivation": motivation, "project": (project or "").strip() or None,
+              "evidence": (evidence or "").strip() or None}
+    changed = [name for name, value in values.items() if getattr(nomination, name) != value]
+    for name in changed:
+        setattr(nomination, name, values[name])
+    if changed:
+        db.session.flush()
+        audit("prize.nomination_updated", obj=nomination, actor=actor, fields=changed)
+    return changed
+
+
 def nominations_of(edition: PrizeEdition, user=None) -> list[PrizeNomination]:
     """Every nomination (coordinator, or public after publication), else the user's own."""
     statement = (select(PrizeNomination).where(PrizeNomination.edition_id == edition.id)
