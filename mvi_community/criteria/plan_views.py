@@ -60,9 +60,7 @@ def plan_xlsx(org: str):
 
 def _group_choices(keep=None) -> list[tuple[int, str]]:
     """The active product groups (plus `keep`, the edited item's group, should it have been retired)."""
-    groups = active_product_groups()
-    if keep is not None and keep not in groups:
-        groups.append(keep)
+    groups = active_product_groups(keep=[keep.id] if keep is not None else ())
     locale = _locale()
     return [(0, _("Kies een productgroep"))] + [(g.id, g.name(locale)) for g in groups]
 

@@ -439,7 +439,7 @@ def score(year: int, nomination_id: int):
     sheet = score_services.scoring_sheet(current_user, edition, nomination)
     return render_template("prize/score.html", **_ctx(
         edition=edition, nomination=nomination, sheet=sheet, form=form,
-        posted=request.form if request.method == "POST" else None))
+        posted=request.form if request.method == "POST" else None)), 400 if request.method == "POST" else 200
 
 
 @bp.get("/<int:year>/uitslag")

@@ -406,3 +406,29 @@ def test_edit_pages_stay_within_the_query_budget(app, orgs, count_queries, manif
     measured["POST (refused by the service) " + urls[1]] = counts[0]
     print(measured)
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 2
+
+
+def test_a_spend_line_racing_another_gets_the_field_error(app, orgs):
+    """Two members put the same product group in the plan at the same moment: the unique constraint
+    decides, and the second gets the Dutch field error instead of a 500."""
+    from sqlalchemy import insert
+
+    from mvi_community.core.errors import ServiceError
+    from mvi_community.criteria.services import plan as plans
+
+    a, _b = orgs
+    plan = _plan_with_lines(a)
+    member = db.session.scalar(select(User).where(User.email == "lid@aadorp.nl"))
+    group = _group("schoonmaak")
+    loaded = plans.get_plan(member, a)
+    assert [s.product_group_id for s in loaded.spend] == [_group("kantoormeubilair").id]
+    # the other member's line lands after this one's plan was loaded
+    db.session.execute(insert(PlanSpend).values(plan_id=plan.id, product_group_id=group.id, annual_spend_eur=5))
+    with pytest.raises(ServiceError) as refused:
+        plans.add_spend(member, a, group.id, 10, None)
+    assert refused.value.field == "product_group" and "staat al in het plan" in str(refused.value.message)
+    db.session.rollback()
+    with pytest.raises(ServiceError):
+        line = plans.get_item(member, a, "spend", plan.spend[0].id)
+        db.session.execute(insert(PlanSpend).values(plan_id=plan.id, product_group_id=group.id, annual_spend_eur=5))
+        plans.update_spend(member, a, line.id, group.id, 10, None)

@@ -286,8 +286,10 @@ def test_other_organisations_admin_and_jurors_get_403_and_nothing_changes(world,
                      page="/prize/2026").status_code == 403
     assert post_form(client, f"/prize/2026/nominaties/{nh.id}/juryleden/{assigned}/intrekken",
                      page="/prize/2026").status_code == 403
-    assert anonymous.post(f"/prize/2026/nominaties/{nh.id}/juryleden", data={"juror_id": free}).status_code in (
-        302, 400)
+    # an anonymous visitor with a valid CSRF token (from the public edition page) is sent to sign in
+    refused = post_form(anonymous, f"/prize/2026/nominaties/{nh.id}/juryleden", {"juror_id": free},
+                        page="/prize/2026")
+    assert refused.status_code == 302 and "/inloggen" in refused.headers["Location"]
     db.session.expire_all()
     assert pairs() == before
     assert (db.session.scalar(select(func.count(OutboxMessage.id))),
@@ -354,3 +356,47 @@ def test_assignment_page_query_budget(world, client_for, count_queries):
         page = html(coordinator.get(PAGE))
     assert "Gemeente Proef 5" in page and "concept opgeslagen" in page
     assert large.count == small.count, large.statements
+
+
+def test_a_conflicted_jurors_scores_never_count(world, client_for):
+    """A juror whose account becomes a member of the nominee after the release: an open assignment
+    can no longer be scored, submitted scores drop out of the results (the page says "telt niet
+    mee"), and after scoring closes a later change of membership no longer changes the result."""
+    from mvi_community.accounts.models import Membership
+
+    coordinator = release(world, client_for)
+    nh = world.noms["nh"]
+    url = f"/prize/2026/nominaties/{nh.id}/scoren"
+    seated = [j for j in world.jurors if (j.id, nh.id) in pairs()]
+    submitter, late = seated[0], seated[1]
+    assert post_form(client_for(submitter.email), url, score_form(world.edition, "9")).status_code == 302
+    for juror in seated[2:]:
+        assert post_form(client_for(juror.email), url, score_form(world.edition, "6")).status_code == 302
+    assert submitter.id in compute(world.edition).result.nominations[nh.id].raw_totals
+
+    # both become members of Noord-Holland (a new job) while scoring is open
+    for juror in (submitter, late):
+        db.session.add(Membership(user_id=juror.user_id, organisation_id=world.nh.id, role="member"))
+    commit()
+    refused = post_form(client_for(late.email), url, score_form(world.edition, "10"))
+    assert refused.status_code == 400 and "belangenconflict" in html(refused)
+    assert db.session.scalar(select(func.count(PrizeScore.id)).where(PrizeScore.juror_id == late.id)) == 0
+    result = compute(world.edition).result.nominations[nh.id]
+    assert submitter.id not in result.raw_totals and late.id not in result.raw_totals
+    page = html(coordinator.get(PAGE))
+    assert "belangenconflict, telt niet mee" in row(page, nh.id) and "1 van 3" in row(page, nh.id)
+
+    # a replacement scores; scoring closes; the conflicts are recorded, so leaving Noord-Holland
+    # afterwards does not bring the submitter's scores back
+    for juror_id, _ in options(page, nh.id)[:2]:
+        flashed(coordinator, add(coordinator, nh, juror_id))
+        replacement = db.session.get(PrizeJuror, juror_id)
+        assert post_form(client_for(replacement.email), url, score_form(world.edition, "7")).status_code == 302
+    assert post_form(coordinator, "/prize/2026/jurering-sluiten", page="/prize/2026").status_code == 302
+    db.session.expire_all()
+    closed = compute(world.edition).result.nominations[nh.id]
+    assert submitter.id not in closed.raw_totals and closed.jurors == 3
+    for membership in db.session.scalars(select(Membership).where(Membership.organisation_id == world.nh.id)):
+        db.session.delete(membership)
+    commit()
+    assert compute(world.edition).result.nominations[nh.id].raw_totals == closed.raw_totals

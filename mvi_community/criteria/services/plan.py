@@ -9,6 +9,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from mvi_community.accounts.models import Organisation
@@ -171,12 +172,22 @@ def _check_euros(value: int | None, field: str) -> None:
         raise ServiceError(_l("Vul een bedrag van hoogstens 2.147.483.647 euro in."), field=field)
 
 
+def _flush_spend() -> None:
+    """Write a spend line; two members putting the same product group in the plan at the same moment
+    meet the unique constraint (plan, product group): the second gets the field error, not a 500."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise ServiceError(_l("Deze inkoopcategorie staat al in het plan."), field="product_group") from None
+
+
 def add_spend(user, organisation: Organisation, product_group_id: int, annual_spend_eur: int | None,
               notes: str | None) -> PlanSpend:
     plan = _plan_for_edit(user, organisation)
     spend = PlanSpend(**_spend_values(plan, product_group_id, annual_spend_eur, notes))
     plan.spend.append(spend)
-    db.session.flush()
+    _flush_spend()
     audit("criteria.plan_spend_added", plan, actor=user, product_group_id=product_group_id)
     return spend
 
@@ -187,7 +198,7 @@ def update_spend(user, organisation: Organisation, item_id: int, product_group_i
     changed = _changes(spend, _spend_values(plan, product_group_id, annual_spend_eur, notes, item=spend))
     if changed:
         _touch(user, plan)
-        db.session.flush()
+        _flush_spend()
         audit("criteria.plan_spend_updated", plan, actor=user, item_id=spend.id, changes=changed)
     return spend
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +22,7 @@ from mvi_community.core.audit import audit
 from mvi_community.core.errors import ServiceError
 from mvi_community.core.mail import queue_mail
 from mvi_community.core.permissions import is_coordinator, require
+from mvi_community.core.urls import external_url
 from mvi_community.expertpool import matching
 from mvi_community.extensions import db
 from mvi_community.prize.models import (
@@ -185,8 +185,8 @@ def _require_changeable(edition: PrizeEdition) -> None:
         raise ServiceError(problem)
 
 
-def _link(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+class _AlreadySubmitted(Exception):
+    """Inside `remove_assignment`'s savepoint: the assignment was submitted meanwhile."""
 
 
 def add_juror(actor: User, edition: PrizeEdition, nomination: PrizeNomination, juror_id: int | None) -> PrizeAssignment:
@@ -219,7 +219,7 @@ def add_juror(actor: User, edition: PrizeEdition, nomination: PrizeNomination, j
     audit("prize.juror_added", obj=nomination, actor=actor, juror=juror.id, email=juror.email)
     queue_mail(juror.email, _l("Een extra nominatie voor u in de %(title)s", title=edition.title),
                "prize_juror_added", locale=juror.user.locale if juror.user else None, juror=juror, edition=edition,
-               nomination=nomination, link=_link("prize.score", year=edition.year, nomination_id=nomination.id))
+               nomination=nomination, link=external_url("prize.score", year=edition.year, nomination_id=nomination.id))
     return assignment
 
 
@@ -240,22 +240,27 @@ def remove_assignment(actor: User, edition: PrizeEdition, nomination: PrizeNomin
                    name=juror.name, organisation=nomination.organisation.name)
     if assignment.submitted_at is not None:
         raise ServiceError(submitted)
-    # Only an assignment that is still open: a submit that got in first keeps it (the row lock
-    # makes a concurrent submit wait for this transaction, and then find no assignment).
-    removed = db.session.execute(delete(PrizeAssignment).where(PrizeAssignment.id == assignment.id,
-                                                               PrizeAssignment.submitted_at.is_(None))
-                                 .execution_options(synchronize_session=False))
-    if removed.rowcount != 1:
+    # Drafts first, then the assignment (the order a juror's save or submit locks them in, so the two
+    # cannot deadlock), and only an assignment that is still open: when a submit got in first, the
+    # assignment is no longer open and the savepoint puts the scores back.
+    try:
+        with db.session.begin_nested():
+            drafts = db.session.execute(delete(PrizeScore).where(PrizeScore.juror_id == juror.id,
+                                                                 PrizeScore.nomination_id == nomination.id)
+                                        .execution_options(synchronize_session=False)).rowcount
+            removed = db.session.execute(delete(PrizeAssignment).where(PrizeAssignment.id == assignment.id,
+                                                                       PrizeAssignment.submitted_at.is_(None))
+                                         .execution_options(synchronize_session=False))
+            if removed.rowcount != 1:
+                raise _AlreadySubmitted()
+    except _AlreadySubmitted:
         db.session.expire_all()
-        raise ServiceError(submitted)
+        raise ServiceError(submitted) from None
     db.session.expunge(assignment)
-    drafts = db.session.execute(delete(PrizeScore).where(PrizeScore.juror_id == juror.id,
-                                                         PrizeScore.nomination_id == nomination.id)
-                                .execution_options(synchronize_session=False)).rowcount
     db.session.flush()
     audit("prize.assignment_removed", obj=nomination, actor=actor, juror=juror.id, email=juror.email,
           drafts_removed=drafts)
     queue_mail(juror.email, _l("Een nominatie is niet langer aan u toegewezen in de %(title)s", title=edition.title),
                "prize_assignment_removed", locale=juror.user.locale if juror.user else None, juror=juror,
-               edition=edition, nomination=nomination, drafts=drafts, link=_link("prize.jury", year=edition.year))
+               edition=edition, nomination=nomination, drafts=drafts, link=external_url("prize.jury", year=edition.year))
     return juror

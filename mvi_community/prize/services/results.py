@@ -27,6 +27,7 @@ from mvi_community.prize.models import (
     PrizeTieDecision,
 )
 from mvi_community.prize.services.common import juror_of
+from mvi_community.prize.services.jury import CONFLICT_PHASES
 
 CSV_COLUMNS = ("organisation_code", "organisation_name", "category", "jurors", "raw_mean", "jury_score",
                "benchmark_score", "combined_score", "rank")
@@ -58,18 +59,31 @@ def rules_of(edition: PrizeEdition) -> scoring.Rules:
         trim_from=edition.trim_from, benchmark_weight=float(edition.benchmark_weight))
 
 
-def _score_rows(edition_id: int) -> list[tuple[int, int, int, float]]:
+def _score_rows(edition_id: int, live_memberships: bool) -> list[tuple[int, int, int, float]]:
     """(juror, nomination, criterion, value) of an edition as plain DBAPI tuples, only of submitted
-    assignments (a juror's draft never counts; imported paper scores are marked submitted): 30,000 scores
-    (200 nominations × 15 jurors × 10 criteria) load in a third of the time SQLAlchemy's Row
-    objects take. The statement still goes through the engine (events, query counting)."""
+    assignments (a juror's draft never counts; imported paper scores are marked submitted) and never
+    of a juror with a conflict of interest for that nomination: a recorded conflict (declared, or
+    automatic when the juror's account was linked or when scoring closed), the juror's own
+    organisation, and — while scoring is open (`live_memberships`) — any organisation the juror's
+    account is a member of. After scoring closes, memberships count only through the conflicts
+    recorded at closing, so a later change of membership cannot change a result.
+
+    30,000 scores (200 nominations × 15 jurors × 10 criteria) load in a third of the time
+    SQLAlchemy's Row objects take. The statement still goes through the engine (events, query
+    counting)."""
     connection = db.session.connection()
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    memberships = (" AND NOT EXISTS (SELECT 1 FROM accounts_membership m WHERE m.user_id = j.user_id "
+                   "AND m.organisation_id = n.organisation_id)") if live_memberships else ""
     result = connection.exec_driver_sql(
         "SELECT s.juror_id, s.nomination_id, s.criterion_id, s.value FROM prize_score s "
         "JOIN prize_juror j ON s.juror_id = j.id "
+        "JOIN prize_nomination n ON n.id = s.nomination_id "
         "JOIN prize_assignment a ON a.juror_id = s.juror_id AND a.nomination_id = s.nomination_id "
-        f"WHERE j.edition_id = {mark} AND a.submitted_at IS NOT NULL", (edition_id,))
+        f"WHERE j.edition_id = {mark} AND a.submitted_at IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM prize_conflict c WHERE c.juror_id = s.juror_id "
+        "AND c.nomination_id = s.nomination_id) "
+        "AND (j.organisation_id IS NULL OR j.organisation_id <> n.organisation_id)" + memberships, (edition_id,))
     try:
         return result.cursor.fetchall()
     finally:
@@ -81,7 +95,7 @@ def compute(edition: PrizeEdition) -> Outcome:
     nominations = {n.id: n for n in db.session.scalars(
         select(PrizeNomination).where(PrizeNomination.edition_id == edition.id)
         .options(joinedload(PrizeNomination.organisation), joinedload(PrizeNomination.category)))}
-    scores = _score_rows(edition.id)
+    scores = _score_rows(edition.id, live_memberships=edition.phase in CONFLICT_PHASES)
     codes = {c.id: c.code for c in edition.criteria}
     decisions = [d.nomination_order for d in db.session.scalars(
         select(PrizeTieDecision).where(PrizeTieDecision.edition_id == edition.id).order_by(PrizeTieDecision.id))]

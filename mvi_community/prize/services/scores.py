@@ -28,7 +28,7 @@ from mvi_community.prize.models import (
     PrizeScore,
 )
 from mvi_community.prize.services.common import juror_of, now
-from mvi_community.prize.services.jury import conflicts
+from mvi_community.prize.services.jury import conflicts, is_conflicted
 
 STALE = _l("Uw scores zijn intussen elders gewijzigd (bijvoorbeeld in een ander venster). Laad de pagina opnieuw; "
            "er is niets opgeslagen.")
@@ -91,6 +91,9 @@ def save_scores(actor: User, edition: PrizeEdition, nomination: PrizeNomination,
         raise ServiceError(_l("De jurering is gesloten; scores kunnen niet meer worden gewijzigd."))
     if assignment.submitted_at is not None:
         raise ServiceError(_l("U heeft uw scores voor deze nominatie al ingediend."))
+    if is_conflicted(juror, nomination):
+        raise ServiceError(_l("U heeft een belangenconflict met deze nominatie; uw scores zouden niet meetellen. "
+                              "De coördinator wijst een vervanger aan."))
     criteria = {c.id: c for c in edition.criteria}
     for criterion_id, entry in entries.items():
         if criterion_id not in criteria:
