@@ -14,6 +14,8 @@ from mvi_community.extensions import db
 
 
 def register_transaction_handling(app: Flask) -> None:
+    _track_writes()
+
     @app.after_request
     def commit_request(response: Response) -> Response:
         if response.status_code >= 400 or g.get("rollback_request"):
@@ -46,9 +48,40 @@ def _deliver_now() -> None:
 
 
 def rollback_request() -> None:
-    """Mark the current request to roll back (for a view that handled a ServiceError)."""
+    """Mark the current request to roll back (for a view that handled a ServiceError), and roll
+    back now when the request has written anything, so that the page it renders shows nothing
+    half-done. A refusal before any write keeps what the request has loaded (no reloading: the
+    page stays within its query budget); the rollback at the end of the request still happens."""
     g.rollback_request = True
-    db.session.rollback()
+    session = db.session
+    if g.get("request_wrote") or session.new or session.dirty or session.deleted:
+        session.rollback()
+        g.request_wrote = False
+
+
+_TRACKING = False
+
+
+def _track_writes() -> None:
+    """Note in `g` when the request's session flushes or runs an INSERT, UPDATE or DELETE statement."""
+    global _TRACKING
+    if _TRACKING:
+        return
+    from flask import has_request_context
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    def wrote(*args, **kwargs) -> None:
+        if has_request_context():
+            g.request_wrote = True
+
+    def executed(state) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            wrote()
+
+    event.listen(Session, "after_flush", wrote)
+    event.listen(Session, "do_orm_execute", executed)
+    _TRACKING = True
 
 
 @contextmanager
