@@ -56,9 +56,11 @@ def register(app: Flask) -> None:
     from mvi_community.benchmark.cli import benchmark
     from mvi_community.demo.cli import demo
     from mvi_community.cases.cli import cases
+    from mvi_community.criteria.cli import criteria
     from mvi_community.expertpool.cli import expertpool
     from mvi_community.manifest.cli import manifest
     from mvi_community.prize.cli import prize
 
-    for group in (users, organisations, benchmark, demo, cases, expertpool, manifest, prize, scheduler_group, serve):
+    for group in (users, organisations, benchmark, demo, cases, criteria, expertpool, manifest, prize,
+                  scheduler_group, serve):
         app.cli.add_command(group)

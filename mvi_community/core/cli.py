@@ -19,17 +19,19 @@ class ImportResult(Protocol):
 
 
 def read_text_file(path: str) -> str:
-    """The file as text (UTF-8, with or without BOM); exit 1 with a clear message otherwise."""
+    """The file as text (UTF-8, with or without BOM); exit 1 with a clear message otherwise.
+    Line ends are kept as written (the csv module's advice), so a multi-line value keeps its own."""
     try:
-        with open(path, encoding="utf-8-sig") as handle:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
             return handle.read()
     except UnicodeDecodeError:
         click.echo("Error: the file is not UTF-8 text.", err=True)
         sys.exit(1)
 
 
-def finish_import(report: ImportResult, what: str) -> None:
-    """Commit a valid import; otherwise roll back, list every problem on stderr and exit 1."""
+def finish_import(report: ImportResult, what: str, summary: str | None = None) -> None:
+    """Commit a valid import; otherwise roll back, list every problem on stderr and exit 1.
+    `summary` replaces the default "N created, M updated" line."""
     if not report.ok:
         db.session.rollback()
         for problem in report.problems:
@@ -37,4 +39,4 @@ def finish_import(report: ImportResult, what: str) -> None:
         click.echo(f"Nothing imported: {len(report.problems)} problem(s).", err=True)
         sys.exit(1)
     db.session.commit()
-    click.echo(f"Imported {what}: {report.created} created, {report.updated} updated.")
+    click.echo(summary or f"Imported {what}: {report.created} created, {report.updated} updated.")

@@ -5,6 +5,10 @@
 - Control characters that XML 1.0 cannot hold (vertical tab, form feed... pasted from Word) are
   removed; openpyxl refuses them with an IllegalCharacterError.
 - In XLSX, text cells are stored as text, never as a formula.
+
+An importer that reads the platform's own exports back turns a guarded cell into the original text
+with `restore_text` (a text that itself began with an apostrophe and a formula character cannot be
+told apart from a guarded one and loses that apostrophe).
 """
 from __future__ import annotations
 
@@ -17,6 +21,11 @@ def safe_text(value: object) -> str:
     """`value` as text that no spreadsheet runs and that fits in an XLSX file."""
     text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def restore_text(text: str) -> str:
+    """The inverse of `safe_text` for a cell read back from an export: drop the guarding apostrophe."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def safe_cell(value):

@@ -1,8 +1,6 @@
 """Forms of the criteria domain (Flask-WTF, CSRF on)."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -23,11 +21,11 @@ from mvi_community.criteria.models import (
     FEEDBACK_DECLINED,
     FEEDBACK_HANDLED,
     LEVELS,
+    MAX_DISCOUNT,
     MAX_EUROS,
+    TEXT_LIMITS,
     TYPES,
 )
-
-MAX_DISCOUNT = Decimal("9999999999.99")  # Numeric(12, 2)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -86,13 +84,15 @@ class CriterionForm(FlaskForm):
     themes = MultiCheckboxField(_l("Thema's"), coerce=int,
                                 validators=[DataRequired(message=_l("Kies minstens één thema."))])
     title = StringField(_l("Korte titel"), validators=[DataRequired(message=_l("Geef het criterium een titel.")),
-                                                       Length(max=200)])
+                                                       Length(max=TEXT_LIMITS["title"])])
     text_nl = TextAreaField(_l("Tekst (Nederlands)"), validators=[
-        DataRequired(message=_l("Vul de tekst van het criterium in.")), Length(max=8000)])
+        DataRequired(message=_l("Vul de tekst van het criterium in.")), Length(max=TEXT_LIMITS["text_nl"])])
     verification_nl = TextAreaField(_l("Verificatie (Nederlands)"), validators=[
-        DataRequired(message=_l("Beschrijf hoe de inschrijver aantoont dat hij voldoet.")), Length(max=8000)])
-    text_en = TextAreaField(_l("Tekst (Engels)"), validators=[Optional(), Length(max=8000)])
-    verification_en = TextAreaField(_l("Verificatie (Engels)"), validators=[Optional(), Length(max=8000)])
+        DataRequired(message=_l("Beschrijf hoe de inschrijver aantoont dat hij voldoet.")),
+        Length(max=TEXT_LIMITS["verification_nl"])])
+    text_en = TextAreaField(_l("Tekst (Engels)"), validators=[Optional(), Length(max=TEXT_LIMITS["text_en"])])
+    verification_en = TextAreaField(_l("Verificatie (Engels)"), validators=[
+        Optional(), Length(max=TEXT_LIMITS["verification_en"])])
     weight_percent = IntegerField(_l("Voorgestelde weging (%)"), validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Kies een weging tussen 0 en 100 procent."))],
         description=_l("Alleen bij gunningscriteria."))
@@ -100,10 +100,13 @@ class CriterionForm(FlaskForm):
         Optional(), NumberRange(min=0, message=_l("De fictieve korting kan niet negatief zijn.")),
         NumberRange(max=MAX_DISCOUNT, message=_l("Vul een korting van hoogstens 9.999.999.999,99 euro in."))],
         description=_l("Alleen bij gunningscriteria, bijvoorbeeld per ton vermeden CO2."))
-    discount_basis = StringField(_l("Grondslag van de korting"), validators=[Optional(), Length(max=200)])
-    eu_gpp_reference = StringField(_l("EU GPP-referentie"), validators=[Optional(), Length(max=200)])
-    change_note = TextAreaField(_l("Wat is er veranderd, en waarom?"), validators=[Optional(), Length(max=4000)],
-                                description=_l("Verschijnt in het wijzigingsoverzicht van deze versie."))
+    discount_basis = StringField(_l("Grondslag van de korting"), validators=[
+        Optional(), Length(max=TEXT_LIMITS["discount_basis"])])
+    eu_gpp_reference = StringField(_l("EU GPP-referentie"), validators=[
+        Optional(), Length(max=TEXT_LIMITS["eu_gpp_reference"])])
+    change_note = TextAreaField(_l("Wat is er veranderd, en waarom?"), validators=[
+        Optional(), Length(max=TEXT_LIMITS["change_note"])],
+        description=_l("Verschijnt in het wijzigingsoverzicht van deze versie."))
 
 
 class SettingsForm(FlaskForm):

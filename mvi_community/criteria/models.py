@@ -9,6 +9,7 @@ the feedback window is open (from the dates in the setting).
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -52,6 +53,10 @@ LEVEL_DESCRIPTIONS = {
 }
 
 MAX_EUROS = 2_147_483_647  # whole euros in an integer column (spend, estimated tender value)
+MAX_DISCOUNT = Decimal("9999999999.99")  # Criterion.discount_eur: Numeric(12, 2)
+# The longest text a criterion's fields take (the form and the service check the same limits).
+TEXT_LIMITS = {"title": 200, "text_nl": 8000, "text_en": 8000, "verification_nl": 8000, "verification_en": 8000,
+               "discount_basis": 200, "eu_gpp_reference": 200, "change_note": 4000}
 
 DRAFT = "draft"
 PUBLISHED = "published"

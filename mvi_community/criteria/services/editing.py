@@ -19,7 +19,9 @@ from mvi_community.criteria.models import (
     FEEDBACK_HANDLED,
     FEEDBACK_OPEN,
     LEVELS,
+    MAX_DISCOUNT,
     PUBLISHED,
+    TEXT_LIMITS,
     TYPE_CODES,
     TYPES,
     Criterion,
@@ -159,6 +161,10 @@ class CriterionData:
 
 def _check_draft(user, version: CriteriaVersion) -> None:
     require(is_coordinator(user))
+    require_draft(version)
+
+
+def require_draft(version: CriteriaVersion) -> None:
     if version.status != DRAFT:
         raise ServiceError(_l("Een gepubliceerde versie verandert niet meer. Begin een nieuwe conceptversie."))
 
@@ -176,59 +182,145 @@ def suggest_number(group: ProductGroup, type_: str) -> str:
     return f"{prefix}-{code}-{n:02d}"
 
 
+@dataclass
+class CheckedCriterion:
+    """What `check_criterion` found: every problem (each with its field), and what the data refers to."""
+
+    problems: list[ServiceError]
+    group: ProductGroup | None
+    themes: list[Theme]
+    number: str | None  # a new criterion's number ("" when the platform is to choose one)
+
+
+def check_criterion(version: CriteriaVersion, data: CriterionData, criterion: Criterion | None = None
+                    ) -> CheckedCriterion:
+    """The rules a criterion meets before it is saved, in one place: the form (`save_criterion`)
+    and the import (`criteria.services.transfer`) both ask this. Reports every problem, writes nothing.
+    Product group and themes are read with `session.get`, so a caller that loaded them first pays
+    no query for them."""
+    if criterion is not None and criterion.version_id != version.id:
+        raise NotFound()
+    problems: list[ServiceError] = []
+
+    def problem(message, field: str) -> None:
+        problems.append(ServiceError(message, field=field))
+
+    if data.type not in TYPES:
+        problem(_l("Kies een type criterium."), "type")
+    if data.level not in LEVELS:
+        problem(_l("Kies een ambitieniveau."), "level")
+    group = db.session.get(ProductGroup, data.product_group_id) if data.product_group_id else None
+    if group is None:
+        problem(_l("Kies een productgroep."), "product_group")
+    elif criterion is not None and criterion.product_group_id != group.id:
+        problem(_l("Een criterium houdt zijn productgroep; voeg een nieuw criterium toe."), "product_group")
+    elif criterion is None and not group.active:
+        problem(_l("De productgroep %(name)s is niet meer in gebruik.", name=group.name_nl), "product_group")
+    if data.type in TYPES and data.type != "gunningscriterium" and (
+            data.weight_percent is not None or data.discount_eur is not None):
+        problem(_l("Een weging of fictieve korting hoort alleen bij een gunningscriterium."), "weight_percent")
+    themes = [theme for theme in (db.session.get(Theme, i) for i in dict.fromkeys(data.theme_ids or [])) if theme]
+    if not themes:
+        problem(_l("Kies minstens één thema."), "themes")
+    kept = {theme.id for theme in criterion.themes} if criterion is not None else set()
+    for theme in themes:
+        if not theme.active and theme.id not in kept:
+            problem(_l("Het thema %(name)s is niet meer in gebruik.", name=theme.name_nl), "themes")
+    for field, message in (("title", _l("Geef het criterium een titel.")),
+                           ("text_nl", _l("Vul de tekst van het criterium in.")),
+                           ("verification_nl", _l("Beschrijf hoe de inschrijver aantoont dat hij voldoet."))):
+        if not (getattr(data, field) or "").strip():
+            problem(message, field)
+    for field, limit in TEXT_LIMITS.items():
+        length = len((getattr(data, field) or "").strip())
+        if length > limit:
+            problem(_l("Hoogstens %(max)s tekens (nu %(length)s).", max=limit, length=length), field)
+    if data.weight_percent is not None and not 0 <= data.weight_percent <= 100:
+        problem(_l("Kies een weging tussen 0 en 100 procent."), "weight_percent")
+    if data.discount_eur is not None and data.discount_eur < 0:
+        problem(_l("De fictieve korting kan niet negatief zijn."), "discount_eur")
+    elif data.discount_eur is not None and data.discount_eur > MAX_DISCOUNT:
+        problem(_l("Vul een korting van hoogstens 9.999.999.999,99 euro in."), "discount_eur")
+    number = None
+    if criterion is None:
+        number = (data.number or "").strip().upper()
+        if number and not NUMBER_RE.match(number):
+            problem(_l("Een criteriumnummer ziet eruit als KAN-GC-04."), "number")
+        elif number:
+            # A number is unique within a version, and belongs to one product group across all versions.
+            in_draft = db.session.scalar(select(Criterion.id).where(Criterion.number == number,
+                                                                    Criterion.version_id == version.id))
+            if in_draft is not None:
+                problem(_l("Het nummer %(number)s staat al in deze conceptversie.", number=number), "number")
+            elif group is not None and db.session.scalar(
+                    select(Criterion.id).where(Criterion.number == number,
+                                               Criterion.product_group_id != group.id).limit(1)) is not None:
+                problem(_l("Het nummer %(number)s hoort bij een andere productgroep.", number=number), "number")
+    return CheckedCriterion(problems, group, themes, number)
+
+
+def _text(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def criterion_values(data: CriterionData, checked: CheckedCriterion) -> dict:
+    """The column values a save writes (texts stripped, empty optional texts as None)."""
+    return {
+        "product_group_id": checked.group.id, "type": data.type, "level": data.level,
+        "title": data.title.strip(), "text_nl": data.text_nl.strip(), "verification_nl": data.verification_nl.strip(),
+        "text_en": _text(data.text_en), "verification_en": _text(data.verification_en),
+        "weight_percent": data.weight_percent, "discount_eur": data.discount_eur,
+        "discount_basis": _text(data.discount_basis), "eu_gpp_reference": _text(data.eu_gpp_reference),
+        "change_note": _text(data.change_note),
+    }
+
+
+def _same(old, new) -> bool:
+    if isinstance(old, str) and isinstance(new, str):  # a browser sends CRLF, a file may hold LF
+        return old.replace("\r\n", "\n") == new.replace("\r\n", "\n")
+    if isinstance(old, (Decimal, float, int)) and isinstance(new, (Decimal, float, int)):
+        return Decimal(str(old)) == Decimal(str(new))
+    return old == new
+
+
+def changed_fields(criterion: Criterion, data: CriterionData, checked: CheckedCriterion) -> list[str]:
+    """The fields a save of `data` would change on `criterion` ("themes" for its themes)."""
+    changed = [field for field, value in criterion_values(data, checked).items()
+               if not _same(getattr(criterion, field), value)]
+    if {t.id for t in criterion.themes} != {t.id for t in checked.themes}:
+        changed.append("themes")
+    return changed
+
+
+def apply_criterion(criterion: Criterion, data: CriterionData, checked: CheckedCriterion) -> None:
+    """Write checked data onto a criterion (no flush, no audit: the caller does both)."""
+    for field, value in criterion_values(data, checked).items():
+        setattr(criterion, field, value)
+    criterion.themes = checked.themes
+
+
+def next_positions(version: CriteriaVersion) -> dict[int, int]:
+    """Per product group, the position after the last criterion in this version."""
+    return {group_id: (position or 0) + 1 for group_id, position in db.session.execute(
+        select(Criterion.product_group_id, func.max(Criterion.position))
+        .where(Criterion.version_id == version.id).group_by(Criterion.product_group_id))}
+
+
 def save_criterion(user, version: CriteriaVersion, data: CriterionData, criterion: Criterion | None = None
                    ) -> Criterion:
     _check_draft(user, version)
-    if data.type not in TYPES:
-        raise ServiceError(_l("Kies een type criterium."), field="type")
-    if data.level not in LEVELS:
-        raise ServiceError(_l("Kies een ambitieniveau."), field="level")
-    group = db.session.get(ProductGroup, data.product_group_id)
-    if group is None:
-        raise ServiceError(_l("Kies een productgroep."), field="product_group")
-    if data.type != "gunningscriterium" and (data.weight_percent is not None or data.discount_eur is not None):
-        raise ServiceError(_l("Een weging of fictieve korting hoort alleen bij een gunningscriterium."),
-                           field="weight_percent")
-    themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(data.theme_ids or [0]))))
-    if not themes:
-        raise ServiceError(_l("Kies minstens één thema."), field="themes")
+    checked = check_criterion(version, data, criterion)
+    if checked.problems:
+        raise checked.problems[0]
     if criterion is None:
-        number = (data.number or "").strip().upper() or suggest_number(group, data.type)
-        if not NUMBER_RE.match(number):
-            raise ServiceError(_l("Een criteriumnummer ziet eruit als KAN-GC-04."), field="number")
-        # A number is unique within a version, and belongs to one product group across all versions.
-        in_draft = db.session.scalar(select(Criterion.id).where(Criterion.number == number,
-                                                                Criterion.version_id == version.id))
-        if in_draft is not None:
-            raise ServiceError(_l("Het nummer %(number)s staat al in deze conceptversie. Kies een ander nummer "
-                                  "of laat het veld leeg.", number=number), field="number")
-        elsewhere = db.session.scalar(select(Criterion.id).where(Criterion.number == number,
-                                                                 Criterion.product_group_id != group.id).limit(1))
-        if elsewhere is not None:
-            raise ServiceError(_l("Het nummer %(number)s hoort bij een andere productgroep. Kies een ander nummer "
-                                  "of laat het veld leeg.", number=number), field="number")
-        position = (db.session.scalar(select(func.max(Criterion.position)).where(
-            Criterion.version_id == version.id, Criterion.product_group_id == group.id)) or 0) + 1
-        criterion = Criterion(version=version, number=number, position=position)
+        group = checked.group
+        criterion = Criterion(version=version, number=checked.number or suggest_number(group, data.type),
+                              position=next_positions(version).get(group.id, 1))
         db.session.add(criterion)
         action = "criteria.criterion_added"
     else:
-        if criterion.version_id != version.id:
-            raise NotFound()
-        if criterion.product_group_id != group.id:
-            raise ServiceError(_l("Een criterium houdt zijn productgroep; voeg een nieuw criterium toe."),
-                               field="product_group")
         action = "criteria.criterion_changed"
-    criterion.product_group_id = group.id
-    criterion.type, criterion.level, criterion.title = data.type, data.level, data.title.strip()
-    criterion.text_nl, criterion.verification_nl = data.text_nl.strip(), data.verification_nl.strip()
-    criterion.text_en = (data.text_en or "").strip() or None
-    criterion.verification_en = (data.verification_en or "").strip() or None
-    criterion.weight_percent, criterion.discount_eur = data.weight_percent, data.discount_eur
-    criterion.discount_basis = (data.discount_basis or "").strip() or None
-    criterion.eu_gpp_reference = (data.eu_gpp_reference or "").strip() or None
-    criterion.change_note = (data.change_note or "").strip() or None
-    criterion.themes = themes
+    apply_criterion(criterion, data, checked)
     db.session.flush()
     audit(action, criterion, actor=user, number=criterion.number, year=version.year)
     return criterion
