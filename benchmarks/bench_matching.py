@@ -24,10 +24,11 @@ machine); ratios use CPU time. Instance building is timed separately from solvin
 average is printed before and after: on a shared 2-core machine CPU times grow by 20-40 % when
 other processes run (caches), so compare figures of one run, not across runs.
 
-``--compare PATH`` also times ``solve_instance`` of another copy of the engine (e.g. main's
-``matching.py``, saved to a file with ``git show main:mvi_community/expertpool/matching.py``)
-on the sparse instance, alternating the two runs so both see the same load, and checks
-that both answers have the same objective (pairs, min-load coverage, affinity, balance).
+``--compare PATH`` also times ``solve_instance`` (top-50) of another copy of the engine (e.g.
+main's ``matching.py``, saved to a file with ``git show main:mvi_community/expertpool/
+matching.py``) on both instances, alternating the two runs so both see the same load, and
+checks that both answers have the same objective (pairs, min-load coverage, affinity,
+balance).
 """
 
 from __future__ import annotations
@@ -161,10 +162,12 @@ def report_solve(name, inst, top_k):
     return result, t_cpu  # ratios use CPU time: insensitive to other load
 
 
-def run_dense(seed):
+def run_dense(seed, compare_with=None):
     print("dense: 2,000 requests x 800 experts, all pairs scored")
     items, agents, ii, aa, vv, fi, fa = dense_instance(seed)
     inst, t_build, _ = timed(Instance.from_arrays, items, agents, ii, aa, vv, fi, fa)
+    if compare_with:
+        compare(compare_with, items, agents, (ii, aa, vv, fi, fa))
     triples = list(zip((items[k].id for k in ii.tolist()), (agents[k].id for k in aa.tolist()),
                        vv.tolist()))
     forbidden = [(items[i].id, agents[a].id) for i, a in zip(fi.tolist(), fa.tolist())]
@@ -266,13 +269,13 @@ def main() -> None:
     parser.add_argument("--skip-dense", action="store_true")
     parser.add_argument("--repeat", type=int, default=REPEAT)
     parser.add_argument("--compare", metavar="PATH",
-                        help="another matching.py to time on the sparse instance")
+                        help="another matching.py to time against this one")
     args = parser.parse_args()
     globals()["REPEAT"] = max(1, args.repeat)
     print(f"seed {args.seed}; times are the minimum (and median) of {REPEAT} runs; "
           f"load average {load_average()}")
     if not args.skip_dense:
-        run_dense(args.seed)
+        run_dense(args.seed, compare_with=args.compare)
     run_sparse(args.seed, baseline=not args.skip_sparse_baseline, compare_with=args.compare)
     print(f"load average at the end {load_average()}")
 
