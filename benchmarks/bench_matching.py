@@ -18,14 +18,24 @@ has no balance preference. The sparse instance expands to 30 k x 40 k (1.2 G cel
 so there LSA runs on a feasible subset: the requests of one theme cluster with their
 in-cluster candidates, solved by both. Printed ratios are measured in this one run.
 
-Times: minimum of ``--repeat`` runs (default 3), wall clock and CPU time of this process
-(everything timed is single-threaded, so CPU time approximates wall time on an idle
-machine); ratios use CPU time. Instance building is timed separately from solving.
+Times: minimum and median of ``--repeat`` runs (default 3), wall clock and CPU time of this
+process (everything timed is single-threaded, so CPU time approximates wall time on an idle
+machine); ratios use CPU time. Instance building is timed separately from solving. The load
+average is printed before and after: on a shared 2-core machine CPU times grow by 20-40 % when
+other processes run (caches), so compare figures of one run, not across runs.
+
+``--compare PATH`` also times ``solve_instance`` (top-50) of another copy of the engine (e.g.
+main's ``matching.py``, saved to a file with ``git show main:mvi_community/expertpool/
+matching.py``) on both instances, alternating the two runs so both see the same load, and
+checks that both answers have the same objective (pairs, min-load coverage, affinity,
+balance).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
 import sys
 import time
 from pathlib import Path
@@ -49,17 +59,26 @@ FORBIDDEN_COST = 1e6
 REPEAT = 3  # timed solves are repeated; the minimum is reported (the machine may be shared)
 
 
-def timed(fn, *args, repeat=1, **kw):
+MEDIANS: dict[str, float] = {}  # CPU-time medians of the solves, by label, for the summary
+
+
+def timed(fn, *args, repeat=1, label=None, **kw):
     """(result, min wall time, min CPU time of this process) over ``repeat`` runs. Everything
     timed here is single-threaded, so CPU time is what the wall time would be on an idle
-    machine; on a busy one wall time is larger."""
+    machine; on a busy one wall time is larger. With ``label`` the CPU median is kept."""
     wall, cpu = [], []
     for _ in range(repeat):
         start, start_cpu = time.perf_counter(), time.process_time()
         out = fn(*args, **kw)
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
+    if label:
+        MEDIANS[label] = float(np.median(cpu))
     return out, min(wall), min(cpu)
+
+
+def load_average() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def make_entities(rng, n_req, n_exp, clusters):
@@ -133,9 +152,9 @@ def lsa_baseline(items, agents, ii, aa, value, fi, fa):
 
 
 def report_solve(name, inst, top_k):
-    result, t, t_cpu = timed(solve_instance, inst, top_k=top_k, repeat=REPEAT)
+    result, t, t_cpu = timed(solve_instance, inst, top_k=top_k, repeat=REPEAT, label=name)
     loads = np.array(list(result.loads.values()))
-    print(f"  {name:<26} solve {t:7.3f} s (CPU {t_cpu:.3f} s)   "
+    print(f"  {name:<26} solve {t:7.3f} s (CPU {t_cpu:.3f} s, median {MEDIANS[name]:.3f} s)   "
           f"affinity {result.total_affinity:12.3f}   "
           f"assigned {len(result.assignments):6d}   status {result.status}"
           f"{'  (fallback)' if result.used_fallback else ''}   pruned {result.pruned_pairs}"
@@ -143,10 +162,12 @@ def report_solve(name, inst, top_k):
     return result, t_cpu  # ratios use CPU time: insensitive to other load
 
 
-def run_dense(seed):
+def run_dense(seed, compare_with=None):
     print("dense: 2,000 requests x 800 experts, all pairs scored")
     items, agents, ii, aa, vv, fi, fa = dense_instance(seed)
     inst, t_build, _ = timed(Instance.from_arrays, items, agents, ii, aa, vv, fi, fa)
+    if compare_with:
+        compare(compare_with, items, agents, (ii, aa, vv, fi, fa))
     triples = list(zip((items[k].id for k in ii.tolist()), (agents[k].id for k in aa.tolist()),
                        vv.tolist()))
     forbidden = [(items[i].id, agents[a].id) for i, a in zip(fi.tolist(), fa.tolist())]
@@ -166,13 +187,53 @@ def run_dense(seed):
           f"no-top-K/top-50 {t_full / t_top:.1f}x")
 
 
-def run_sparse(seed, baseline=True):
+def objective(result, inst) -> tuple:
+    """The documented objective's levels of a result: (pairs, min-load coverage, affinity,
+    balance cost). Affinity as ``math.fsum``; equal optima may differ in its last bits only
+    when different pairs with the same rounded costs are chosen."""
+    loads = np.array([result.loads[ag.id] for ag in inst.agents], dtype=np.int64)
+    min_load = np.array([ag.min_load for ag in inst.agents], dtype=np.int64)
+    return (len(result.assignments), int(np.minimum(loads, min_load).sum()),
+            round(result.total_affinity, 6), int((loads * (loads - 1) // 2).sum()))
+
+
+def compare(path, items, agents, arrays, top_k=50):
+    """Time ``solve_instance`` of the engine in ``path`` against this one, alternating."""
+    spec = importlib.util.spec_from_file_location("matching_other", path)
+    other = importlib.util.module_from_spec(spec)
+    sys.modules["matching_other"] = other
+    spec.loader.exec_module(other)
+    engines = {"other (" + Path(path).name + ")": other,
+               "this": sys.modules[solve_instance.__module__]}
+    insts = {name: mod.Instance.from_arrays(items, agents, *arrays)
+             for name, mod in engines.items()}
+    cpu: dict[str, list[float]] = {name: [] for name in engines}
+    results = {}
+    for _ in range(REPEAT):
+        for name, mod in engines.items():
+            start = time.process_time()
+            results[name] = mod.solve_instance(insts[name], top_k=top_k)
+            cpu[name].append(time.process_time() - start)
+    print(f"  compare, {REPEAT} alternating runs each (load average {load_average()}):")
+    for name, times in cpu.items():
+        print(f"    {name:<28} CPU median {np.median(times):.3f} s, min {min(times):.3f} s, "
+              f"max {max(times):.3f} s   objective {objective(results[name], insts[name])}")
+    (a, ta), (b, tb) = cpu.items()
+    same = objective(results[a], insts[a]) == objective(results[b], insts[b])
+    print(f"    this / other: median of paired CPU ratios "
+          f"{np.median(np.array(tb) / np.array(ta)):.3f}; same objective: {same}; "
+          f"identical assignments: {results[a].assignments == results[b].assignments}")
+
+
+def run_sparse(seed, baseline=True, compare_with=None):
     print("sparse: 20,000 requests x 10,000 experts, 150 candidates per request")
     items, agents, ii, aa, vv, fi, fa, cluster = sparse_instance(seed)
     inst, t_build, _ = timed(Instance.from_arrays, items, agents, ii, aa, vv, fi, fa)
     print(f"  pairs {inst.pair_item.size:,}   demand {sum(i.demand for i in items):,}   "
           f"capacity {sum(a.capacity for a in agents):,}   build from arrays {t_build:.3f} s")
     _, t_top = report_solve("min-cost flow, top-50", inst, 50)
+    if compare_with:
+        compare(compare_with, items, agents, (ii, aa, vv, fi, fa))
     if not baseline:
         return
     per = len(agents) // 40
@@ -205,12 +266,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--skip-sparse-baseline", action="store_true")
+    parser.add_argument("--skip-dense", action="store_true")
     parser.add_argument("--repeat", type=int, default=REPEAT)
+    parser.add_argument("--compare", metavar="PATH",
+                        help="another matching.py to time against this one")
     args = parser.parse_args()
     globals()["REPEAT"] = max(1, args.repeat)
-    print(f"seed {args.seed}; times are the minimum of {REPEAT} runs")
-    run_dense(args.seed)
-    run_sparse(args.seed, baseline=not args.skip_sparse_baseline)
+    print(f"seed {args.seed}; times are the minimum (and median) of {REPEAT} runs; "
+          f"load average {load_average()}")
+    if not args.skip_dense:
+        run_dense(args.seed, compare_with=args.compare)
+    run_sparse(args.seed, baseline=not args.skip_sparse_baseline, compare_with=args.compare)
+    print(f"load average at the end {load_average()}")
 
 
 if __name__ == "__main__":

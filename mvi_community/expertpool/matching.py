@@ -58,6 +58,14 @@ for popular agents). Levels 1 and 2 are never lost: if the pruned solve leaves d
 the full graph can fill, or misses a min load, ``solve`` solves again without pruning
 (``MatchResult.used_fallback``).
 
+No pruning beyond top-K is applied, because none found is both safe and useful: a kept pair
+can be needed at any rank (an item takes its 50th agent when the better ones are full with
+items that have no alternative; the sparse benchmark's optimum does use rank-50 pairs). The
+one safe local rule found (drop ``(i, j)`` when ``i`` has ``demand_i`` strictly cheaper agents
+that could take every item they are kept for, and ``j`` has no min load) removes 0.2 % of the
+benchmark's pairs. Nor does the scale help: the solver's time is flat for ``S`` from ``10**5``
+to ``10**10`` and grows for coarser scales (more ties). See ``benchmarks/RESULTS.md``.
+
 Feasibility: ``check_feasibility`` computes the maximum flow of the full allowed graph; if it
 is below the total demand, it explains the shortfall per caller-given item label (the maximum
 flow of each label's items alone) and, when labels compete for the same agents, in total.
@@ -73,6 +81,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -233,6 +242,43 @@ class Instance:
             empty if forbidden_agent_index is None else np.asarray(forbidden_agent_index),
         )
 
+    # Per-entity arrays, computed once per instance (the solver, the fallback and the
+    # verification all need them).
+    @cached_property
+    def demands(self) -> np.ndarray:
+        return _frozen_ints(it.demand for it in self.items)
+
+    @cached_property
+    def capacities(self) -> np.ndarray:
+        return _frozen_ints(ag.capacity for ag in self.agents)
+
+    @cached_property
+    def min_loads(self) -> np.ndarray:
+        return _frozen_ints(ag.min_load for ag in self.agents)
+
+    @cached_property
+    def item_ids(self) -> list[Id]:
+        return [it.id for it in self.items]
+
+    @cached_property
+    def agent_ids(self) -> list[Id]:
+        return [ag.id for ag in self.agents]
+
+    @cached_property
+    def item_position(self) -> dict[Id, int]:
+        return {id_: k for k, id_ in enumerate(self.item_ids)}
+
+    @cached_property
+    def agent_position(self) -> dict[Id, int]:
+        return {id_: k for k, id_ in enumerate(self.agent_ids)}
+
+    @cached_property
+    def pair_rank(self) -> np.ndarray:
+        """Position of each pair among its item's pairs in canonical order (0 = best)."""
+        rank = _group_rank(self.pair_item, len(self.items))
+        rank.flags.writeable = False
+        return rank
+
 
 # --------------------------------------------------------------------------- building
 
@@ -285,6 +331,12 @@ def build_instance(
 
 def _ints(values: list[int]) -> np.ndarray:
     return np.asarray(values, dtype=np.int64)
+
+
+def _frozen_ints(values: Iterable[int]) -> np.ndarray:
+    arr = np.fromiter(values, dtype=np.int64)
+    arr.flags.writeable = False
+    return arr
 
 
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -405,8 +457,8 @@ def _max_flow(inst: Instance, pair_mask: np.ndarray, item_mask: np.ndarray) -> i
     if ii.size == 0:
         return 0
     n_agents = len(inst.agents)
-    cap = np.array([a.capacity for a in inst.agents], dtype=np.int64)
-    dem = np.array([i.demand for i in inst.items], dtype=np.int64) * item_mask
+    cap = inst.capacities
+    dem = inst.demands * item_mask
     solver = max_flow.SimpleMaxFlow()
     source, sink = 0, 1
     agents = np.arange(n_agents, dtype=np.int64)
@@ -474,8 +526,8 @@ def _top_k_mask(inst: Instance, top_k: int | None) -> np.ndarray:
     id) of each agent that has a min load, so that min loads rarely need the fallback."""
     if top_k is None:
         return np.ones(inst.pair_item.size, dtype=bool)
-    keep = _group_rank(inst.pair_item, len(inst.items)) < top_k
-    needs_min = np.array([ag.min_load > 0 for ag in inst.agents], dtype=bool)
+    keep = inst.pair_rank < top_k
+    needs_min = inst.min_loads > 0
     if needs_min.any():
         sel = np.flatnonzero(needs_min[inst.pair_agent])  # item-major, so ties go to items
         sel = sel[np.argsort(-inst.pair_value[sel], kind="stable")]
@@ -509,9 +561,7 @@ def _solve_flow(inst: Instance, keep: np.ndarray, balance: bool) -> tuple[np.nda
     assigned = np.zeros(inst.pair_item.size, dtype=bool)
     if idx.size == 0:
         return assigned, 10.0**MAX_AFFINITY_SCALE_EXPONENT
-    demand = np.array([it.demand for it in inst.items], dtype=np.int64)
-    cap = np.array([ag.capacity for ag in inst.agents], dtype=np.int64)
-    min_load = np.array([ag.min_load for ag in inst.agents], dtype=np.int64)
+    demand, cap, min_load = inst.demands, inst.capacities, inst.min_loads
     item_cap = np.minimum(demand, np.bincount(ii, minlength=n_items))
     units = np.minimum(cap, np.bincount(aa, minlength=n_agents))
     f_max = int(min(item_cap.sum(), units.sum()))
@@ -574,8 +624,7 @@ def solve_instance(
     if n_alternates < 0:
         raise MatchingInputError("n_alternates must be >= 0")
     n_items, n_agents = len(inst.items), len(inst.agents)
-    demand = np.array([it.demand for it in inst.items], dtype=np.int64)
-    min_load = np.array([ag.min_load for ag in inst.agents], dtype=np.int64)
+    demand, min_load = inst.demands, inst.min_loads
     total_demand = int(demand.sum())
 
     keep = _top_k_mask(inst, top_k)
@@ -604,8 +653,8 @@ def solve_instance(
     sel = np.flatnonzero(assigned)
     order = np.lexsort((inst.pair_agent[sel], inst.pair_item[sel]))
     sel = sel[order]
-    pairs = tuple((inst.items[i].id, inst.agents[a].id)
-                  for i, a in zip(inst.pair_item[sel].tolist(), inst.pair_agent[sel].tolist()))
+    pairs = tuple(zip(map(inst.item_ids.__getitem__, inst.pair_item[sel].tolist()),
+                      map(inst.agent_ids.__getitem__, inst.pair_agent[sel].tolist())))
     verify_assignment(inst, pairs)
     total_affinity = math.fsum(inst.pair_value[sel].tolist())
 
@@ -624,7 +673,7 @@ def solve_instance(
         alternates=_alternates(inst, assigned, n_alternates),
         unassigned=unassigned,
         min_load_shortfalls=min_load_short,
-        loads={ag.id: int(agent_load[a]) for a, ag in enumerate(inst.agents)},
+        loads=dict(zip(inst.agent_ids, agent_load.tolist())),
         feasibility=feasibility,
         affinity_scale=scale,
         pruned_pairs=pruned,
@@ -635,13 +684,18 @@ def solve_instance(
 def _alternates(inst: Instance, assigned: np.ndarray, n: int) -> dict[Id, tuple[Id, ...]]:
     """For every item, the first ``n`` allowed agents not assigned to it, in canonical order
     (affinity descending, agent id ascending). Uses all allowed pairs, not only the top-K."""
-    out: dict[Id, list[Id]] = {it.id: [] for it in inst.items}
-    if n > 0:
-        rest = np.flatnonzero(~assigned)
-        take = rest[_group_rank(inst.pair_item[rest], len(inst.items)) < n]
-        for i, a in zip(inst.pair_item[take].tolist(), inst.pair_agent[take].tolist()):
-            out[inst.items[i].id].append(inst.agents[a].id)
-    return {k: tuple(v) for k, v in out.items()}
+    if n <= 0:
+        return dict.fromkeys(inst.item_ids, ())
+    n_items = len(inst.items)
+    # an item with c assigned pairs has its first n unassigned ones among its first n + c
+    count = np.bincount(inst.pair_item[assigned], minlength=n_items)
+    near = np.flatnonzero(inst.pair_rank < n + count[inst.pair_item])
+    rest = near[~assigned[near]]
+    take = rest[_group_rank(inst.pair_item[rest], n_items) < n]
+    agents = list(map(inst.agent_ids.__getitem__, inst.pair_agent[take].tolist()))
+    ends = np.cumsum(np.bincount(inst.pair_item[take], minlength=n_items)).tolist()
+    return {item: tuple(agents[start:end])
+            for item, start, end in zip(inst.item_ids, [0, *ends], ends)}
 
 
 # --------------------------------------------------------------------------- verification
@@ -651,12 +705,13 @@ def verify_assignment(inst: Instance, assignments: Sequence[tuple[Id, Id]]) -> N
     """Raise ``ConstraintViolation`` unless every pair is known, allowed (has an affinity and is
     not forbidden) and unique, no item gets more agents than its demand and no agent more
     items than its capacity. Independent of how the assignment was computed."""
-    item_pos = {it.id: k for k, it in enumerate(inst.items)}
-    agent_pos = {ag.id: k for k, ag in enumerate(inst.agents)}
     problems: list[str] = []
+    item_ids = [i for i, _ in assignments]
+    agent_ids = [a for _, a in assignments]
     try:
-        ii = np.array([item_pos[i] for i, _ in assignments], dtype=np.int64)
-        aa = np.array([agent_pos[a] for _, a in assignments], dtype=np.int64)
+        ii = np.fromiter(map(inst.item_position.__getitem__, item_ids), np.int64, len(item_ids))
+        aa = np.fromiter(map(inst.agent_position.__getitem__, agent_ids), np.int64,
+                         len(agent_ids))
     except KeyError as exc:
         raise ConstraintViolation(f"unknown id {exc.args[0]!r} in assignment") from None
     keys = ii * len(inst.agents) + aa
@@ -665,16 +720,9 @@ def verify_assignment(inst: Instance, assignments: Sequence[tuple[Id, Id]]) -> N
         problems.append(f"{keys.size - uniq.size} duplicate pair(s)")
     if _member(uniq, inst.forbidden_keys).any():
         problems.append("forbidden pair assigned")
-    # which assigned pairs are allowed: search each allowed pair among the (few) assigned ones
-    allowed = inst.pair_item * len(inst.agents) + inst.pair_agent
-    found = np.zeros(uniq.size, dtype=bool)
-    if uniq.size:
-        pos = np.minimum(np.searchsorted(uniq, allowed), uniq.size - 1)
-        found[pos[uniq[pos] == allowed]] = True
-    if not found.all():
+    if _count_allowed(inst, uniq) < uniq.size:
         problems.append("pair without affinity assigned")
-    demand = np.array([it.demand for it in inst.items], dtype=np.int64)
-    cap = np.array([ag.capacity for ag in inst.agents], dtype=np.int64)
+    demand, cap = inst.demands, inst.capacities
     over_d = np.flatnonzero(np.bincount(ii, minlength=len(inst.items)) > demand)
     over_c = np.flatnonzero(np.bincount(aa, minlength=len(inst.agents)) > cap)
     if over_d.size:
@@ -683,3 +731,21 @@ def verify_assignment(inst: Instance, assignments: Sequence[tuple[Id, Id]]) -> N
         problems.append(f"capacity exceeded for agent {inst.agents[over_c[0]].id!r}")
     if problems:
         raise ConstraintViolation("; ".join(problems))
+
+
+def _count_allowed(inst: Instance, keys: np.ndarray) -> int:
+    """How many of ``keys`` (sorted, unique ``item * len(agents) + agent``) are allowed pairs
+    of ``inst``. Allowed pairs are distinct, so this counts each key at most once."""
+    if keys.size == 0:
+        return 0
+    n_items, n_agents = len(inst.items), len(inst.agents)
+    key_item, key_agent = np.divmod(keys, n_agents)
+    depth = int(np.bincount(key_item, minlength=n_items).max())
+    if depth <= 8:  # few keys per item: compare every allowed pair with its item's keys
+        slots = np.full((depth, n_items), -1, dtype=np.int64)
+        slots[_group_rank(key_item, n_items), key_item] = key_agent
+        return sum(int(np.count_nonzero(row[inst.pair_item] == inst.pair_agent))
+                   for row in slots)
+    allowed = inst.pair_item * n_agents + inst.pair_agent
+    pos = np.minimum(np.searchsorted(keys, allowed), keys.size - 1)
+    return int(np.count_nonzero(keys[pos] == allowed))
