@@ -4,8 +4,8 @@ inspect, publish, export).  Views parse the request, call services, render or re
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from mvi_community.accounts.models import Organisation
@@ -17,13 +17,10 @@ from mvi_community.benchmark.services import results as results_service
 from mvi_community.benchmark.services.problems import translate_problems
 from mvi_community.core.errors import NotFound, ServiceError
 from mvi_community.core.forms import flash_service_error, show_service_error
+from mvi_community.core.i18n import current_locale
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.core.transaction import rollback_request
 from mvi_community.extensions import db
-
-
-def _locale() -> str:
-    return str(get_locale() or "nl")
 
 
 def _version_arg() -> int | None:
@@ -37,7 +34,7 @@ def _labels(**values):
                   imputation_labels=forms.IMPUTATION_LABELS, outlier_labels=forms.OUTLIER_LABELS,
                   normalisation_labels=forms.NORMALISATION_LABELS, aggregation_labels=forms.AGGREGATION_LABELS,
                   peer_group_labels=forms.PEER_GROUP_LABELS, skip_reasons=forms.SKIP_REASONS,
-                  indicator_label=pages.indicator_label, format_value=pages.format_value, locale=_locale(),
+                  indicator_label=pages.indicator_label, format_value=pages.format_value, locale=current_locale(),
                   date_text=pages.date_text, peer_group_name=pages.peer_group_name,
                   ordered_groups=pages.ordered_groups)
     return values
@@ -47,19 +44,19 @@ def _labels(**values):
 
 @bp.get("/")
 def index():
-    view = pages.overview(current_user, None, None, request.args.get("page", 1, type=int), _locale())
+    view = pages.overview(current_user, None, None, request.args.get("page", 1, type=int), current_locale())
     return render_template("benchmark/index.html", **_labels(view=view))
 
 
 @bp.get("/<int:year>")
 def edition(year: int):
-    view = pages.overview(current_user, year, _version_arg(), request.args.get("page", 1, type=int), _locale())
+    view = pages.overview(current_user, year, _version_arg(), request.args.get("page", 1, type=int), current_locale())
     return render_template("benchmark/index.html", **_labels(view=view))
 
 
 @bp.get("/<int:year>/organisaties/<code>")
 def organisation(year: int, code: str):
-    view = pages.organisation_view(current_user, year, code, _version_arg(), _locale())
+    view = pages.organisation_view(current_user, year, code, _version_arg(), current_locale())
     form = forms.PublicityForm(results_public=view.public) if view.can_change_publicity else None
     return render_template("benchmark/organisation.html", **_labels(view=view, publicity_form=form))
 
@@ -68,7 +65,7 @@ def organisation(year: int, code: str):
 def organisation_download(year: int, code: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise NotFound()
-    view = pages.organisation_view(current_user, year, code, _version_arg(), _locale())
+    view = pages.organisation_view(current_user, year, code, _version_arg(), current_locale())
     name = f"benchmark-{year}-v{view.version.number}-{code}"
     if fmt == "csv":
         return _download("\ufeff" + results_service.export_csv(view.version, view.organisation), f"{name}.csv", "text/csv")
@@ -236,7 +233,7 @@ def inspect(year: int):
     version = services.get_version(edition, _version_arg(), current_user)
     page = results_service.version_results_page(version, request.args.get("page", 1, type=int)) if version else None
     return render_template("benchmark/inspect.html", **_labels(
-        edition=edition, version=version, page=page, themes=pages.theme_labels(_locale())))
+        edition=edition, version=version, page=page, themes=pages.theme_labels(current_locale())))
 
 
 @bp.get("/beheer/<int:year>/export.<fmt>")

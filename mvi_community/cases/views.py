@@ -26,6 +26,7 @@ from mvi_community.communities import services as communities
 from mvi_community.core import uploads
 from mvi_community.core.errors import ServiceError
 from mvi_community.core.forms import flash_service_error, show_service_error
+from mvi_community.core.i18n import current_locale
 from mvi_community.core.permissions import require
 from mvi_community.core.taxonomy import active_product_groups, active_themes
 
@@ -37,10 +38,6 @@ def _labels() -> dict:
             "sort_labels": SORT_LABELS, "type_labels": ORGANISATION_TYPE_LABELS, "field_labels": FIELD_LABELS}
 
 
-def _locale() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale() or "nl")
 
 
 def filters_from(args: MultiDict) -> services.CaseFilters:
@@ -102,8 +99,8 @@ def _prepare_form(form: CaseForm, organisation_id: int | None, case=None) -> Non
     form.organisation.choices = [SelectChoice(o.id, o.name) for o in sorted(own, key=lambda o: o.name)]
     form.partners.choices = organisation_select_choices(organisation_choices())[1:]
     form.product_group.choices = [SelectChoice(0, _("Geen productgroep"))] + [
-        SelectChoice(g.id, g.name(_locale())) for g in active_product_groups(keep=[case.product_group_id] if case else ())]
-    form.themes.choices = [SelectChoice(t.id, t.name(_locale()))
+        SelectChoice(g.id, g.name(current_locale())) for g in active_product_groups(keep=[case.product_group_id] if case else ())]
+    form.themes.choices = [SelectChoice(t.id, t.name(current_locale()))
                            for t in active_themes(keep=[t.id for t in case.themes] if case else ())]
     org_id = organisation_id or (own[0].id if own else 0)
     form.contact.choices = [SelectChoice(u.id, u.name) for u in services.contact_choices(org_id)]
@@ -171,7 +168,9 @@ def edit(case_id: int):
 
 @bp.get("/<int:case_id>")
 def detail(case_id: int):
-    from mvi_community.criteria.services import selections as criteria_selections  # criteria imports cases
+    from mvi_community.criteria.services import (
+        selections as criteria_selections,  # criteria imports cases
+    )
 
     case = services.get_visible_case(current_user, case_id)
     if case.status == PUBLISHED:

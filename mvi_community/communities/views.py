@@ -26,16 +26,11 @@ from mvi_community.communities.forms import (
 from mvi_community.communities.models import TRACKS
 from mvi_community.core.errors import ServiceError
 from mvi_community.core.forms import flash_service_error, show_service_error
+from mvi_community.core.i18n import current_locale
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.core.taxonomy import active_themes
 from mvi_community.core.transaction import rollback_request
 from mvi_community.db import utcnow
-
-
-def _locale() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale() or "nl")
 
 
 def _labels() -> dict:
@@ -62,7 +57,7 @@ def index():
 def new():
     require(is_coordinator(current_user))
     form = CommunityForm()
-    form.themes.choices = theme_choices(active_themes(), _locale())
+    form.themes.choices = theme_choices(active_themes(), current_locale())
     if form.validate_on_submit():
         try:
             community = services.create_community(current_user, _community_data(form))
@@ -86,7 +81,7 @@ def edit(slug: str):
     community = services.get_community(slug)
     require(services.is_moderator(current_user, community))
     form = CommunityForm(obj=community)
-    form.themes.choices = theme_choices(active_themes(keep=[t.id for t in community.themes]), _locale())
+    form.themes.choices = theme_choices(active_themes(keep=[t.id for t in community.themes]), current_locale())
     if request.method == "GET":
         form.themes.data = [t.id for t in community.themes]
     if form.validate_on_submit():
@@ -248,7 +243,7 @@ def profile(slug: str):
     view = services.viewer(current_user, community)
     require(view.is_member, _("Word eerst lid van deze community."))
     form = MemberProfileForm(obj=view.member)
-    form.themes.choices = theme_choices(active_themes(keep=[t.id for t in view.member.themes]), _locale())
+    form.themes.choices = theme_choices(active_themes(keep=[t.id for t in view.member.themes]), current_locale())
     if request.method == "GET":
         form.themes.data = [t.id for t in view.member.themes]
     if form.validate_on_submit():

@@ -19,11 +19,18 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def current_locale() -> str:
+    """The language of the current page or message ("nl" or "en")."""
+    from flask_babel import get_locale
+
+    return str(get_locale() or "nl")
+
+
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
-def ordinal(number: float | int) -> str:
+def ordinal(number: float) -> str:
     """A position in the current language: "12e" in Dutch, "12th" (1st, 2nd, 3rd, 11th) in English."""
     from flask_babel import get_locale
 
@@ -38,7 +45,7 @@ def ordinal(number: float | int) -> str:
     return f"{n}e"
 
 
-def decimal(value: float | int | None, digits: int = 1) -> str:
+def decimal(value: float | None, digits: int = 1) -> str:
     """A number with a fixed number of decimals in the current language ("7,50" / "7.50"); "—" for none."""
     from flask_babel import format_decimal
 

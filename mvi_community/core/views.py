@@ -3,13 +3,13 @@ outbox, audit log, and the coordinator's page of themes and product groups (core
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mvi_community.core import bp, permissions, services, taxonomy_services
 from mvi_community.core.errors import ServiceError
 from mvi_community.core.forms import LanguageForm, show_service_error
+from mvi_community.core.i18n import current_locale
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.core.taxonomy_forms import (
     ClusterForm,
@@ -83,8 +83,6 @@ def health():
 
 # --- themes, product clusters and product groups (core.taxonomy) -------------------------------
 
-def _locale() -> str:
-    return str(get_locale() or "nl")
 
 
 def _saved(changed: dict, message: str) -> None:
@@ -113,7 +111,7 @@ def taxonomy_theme(code: str):
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            _saved(changed, _("Het thema %(name)s is opgeslagen.", name=theme.name(_locale())))
+            _saved(changed, _("Het thema %(name)s is opgeslagen.", name=theme.name(current_locale())))
             return redirect(url_for("core.taxonomy") + "#themas")
     return render_template("core/taxonomy_theme.html", form=form, theme=theme, count=placed.count)
 
@@ -130,7 +128,7 @@ def taxonomy_new_cluster():
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            flash(_("Het productcluster %(name)s is toegevoegd.", name=cluster.name(_locale())), "success")
+            flash(_("Het productcluster %(name)s is toegevoegd.", name=cluster.name(current_locale())), "success")
             return redirect(url_for("core.taxonomy") + "#clusters")
     return render_template("core/taxonomy_cluster.html", form=form, cluster=None, count=None)
 
@@ -151,14 +149,14 @@ def taxonomy_cluster(code: str):
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            _saved(changed, _("Het productcluster %(name)s is opgeslagen.", name=cluster.name(_locale())))
+            _saved(changed, _("Het productcluster %(name)s is opgeslagen.", name=cluster.name(current_locale())))
             return redirect(url_for("core.taxonomy") + "#clusters")
     return render_template("core/taxonomy_cluster.html", form=form, cluster=cluster, count=placed.count)
 
 
 def _group_form(form, group=None):
     clusters = taxonomy_services.cluster_choices(current_user)
-    form.cluster.choices = [("", _("Kies een productcluster"))] + [(c.code, c.name(_locale())) for c in clusters]
+    form.cluster.choices = [("", _("Kies een productcluster"))] + [(c.code, c.name(current_locale())) for c in clusters]
     if group is not None and group.cluster not in {c.code for c in clusters}:  # a cluster code without a row
         form.cluster.choices.append((group.cluster, group.cluster))
     return form
@@ -177,7 +175,7 @@ def taxonomy_new_group():
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            flash(_("De productgroep %(name)s is toegevoegd.", name=group.name(_locale())), "success")
+            flash(_("De productgroep %(name)s is toegevoegd.", name=group.name(current_locale())), "success")
             return redirect(url_for("core.taxonomy") + "#productgroepen")
     return render_template("core/taxonomy_group.html", form=form, group=None)
 
@@ -195,6 +193,6 @@ def taxonomy_group(code: str):
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            _saved(changed, _("De productgroep %(name)s is opgeslagen.", name=group.name(_locale())))
+            _saved(changed, _("De productgroep %(name)s is opgeslagen.", name=group.name(current_locale())))
             return redirect(url_for("core.taxonomy") + "#productgroepen")
     return render_template("core/taxonomy_group.html", form=form, group=group)

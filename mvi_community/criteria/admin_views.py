@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from mvi_community.core.errors import NotFound, ServiceError
 from mvi_community.core.forms import flash_service_error, show_service_error
+from mvi_community.core.i18n import current_locale
 from mvi_community.core.params import bounded_int
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.core.taxonomy import active_product_groups, active_themes
@@ -109,8 +110,8 @@ def _criterion_form(version, criterion=None):
     form = CriterionForm(obj=criterion)
     keep_group = [criterion.product_group_id] if criterion is not None else ()
     form.product_group.choices = [(0, _("Kies een productgroep"))] + [
-        (g.id, g.name_nl) for g in active_product_groups(keep=keep_group)]
-    form.themes.choices = [(t.id, t.name_nl)
+        (g.id, g.name(current_locale())) for g in active_product_groups(keep=keep_group)]
+    form.themes.choices = [(t.id, t.name(current_locale()))
                            for t in active_themes(keep=[t.id for t in criterion.themes] if criterion is not None else ())]
     if request.method == "GET":
         if criterion is not None:

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from mvi_community.core.i18n import current_locale
 from mvi_community.core.params import bounded_int
 from mvi_community.criteria.models import (
     FEEDBACK_DECLINED,
@@ -152,10 +153,10 @@ def make_ambitions_form(themes, **kwargs) -> FlaskForm:
 
     for theme in themes:
         setattr(AmbitionsForm, f"level_{theme.id}", SelectField(
-            _l("Ambitieniveau voor %(theme)s", theme=theme.name_nl), coerce=lambda v: int(v) if v else None,
+            _l("Ambitieniveau voor %(theme)s", theme=theme.name(current_locale())), coerce=lambda v: int(v) if v else None,
             choices=level_choices(_l("Geen ambitie voor dit thema")), validators=[Optional()]))
         setattr(AmbitionsForm, f"text_{theme.id}", TextAreaField(
-            _l("Ambitie voor %(theme)s", theme=theme.name_nl), validators=[Optional(), Length(max=4000)]))
+            _l("Ambitie voor %(theme)s", theme=theme.name(current_locale())), validators=[Optional(), Length(max=4000)]))
     return AmbitionsForm(**kwargs)
 
 

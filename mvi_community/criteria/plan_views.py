@@ -7,11 +7,12 @@ from flask_login import current_user, login_required
 
 from mvi_community.core.errors import PermissionDenied, ServiceError
 from mvi_community.core.forms import flash_service_error, show_service_error
+from mvi_community.core.i18n import current_locale
 from mvi_community.core.taxonomy import active_product_groups, active_themes
 from mvi_community.criteria import bp
 from mvi_community.criteria.forms import SpendForm, TenderForm, make_ambitions_form
 from mvi_community.criteria.services import plan as plans
-from mvi_community.criteria.views import _context, _download, _locale
+from mvi_community.criteria.views import _context, _download
 
 
 @bp.get("/inkoopplan")
@@ -53,7 +54,7 @@ def plan_xlsx(org: str):
     from mvi_community.criteria.services import exports
 
     organisation = plans.get_organisation(current_user, org)
-    data = exports.plan_xlsx(organisation, plans.get_plan(current_user, organisation), _locale())
+    data = exports.plan_xlsx(organisation, plans.get_plan(current_user, organisation), current_locale())
     return _download(data, f"inkoopplan-{organisation.code}.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -61,7 +62,7 @@ def plan_xlsx(org: str):
 def _group_choices(keep=None) -> list[tuple[int, str]]:
     """The active product groups (plus `keep`, the edited item's group, should it have been retired)."""
     groups = active_product_groups(keep=[keep.id] if keep is not None else ())
-    locale = _locale()
+    locale = current_locale()
     return [(0, _("Kies een productgroep"))] + [(g.id, g.name(locale)) for g in groups]
 
 

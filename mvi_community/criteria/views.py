@@ -3,12 +3,12 @@ selections with exports, criterion history and feedback, versions and what chang
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mvi_community.core.errors import NotFound, PermissionDenied, ServiceError
 from mvi_community.core.forms import button_action, flash_service_error, show_service_error
+from mvi_community.core.i18n import current_locale
 from mvi_community.core.params import bounded_int
 from mvi_community.criteria import bp, services
 from mvi_community.criteria.forms import (
@@ -27,16 +27,12 @@ from mvi_community.criteria.models import (
 from mvi_community.criteria.services import catalogue, editing, exports, selections
 
 
-def _locale() -> str:
-    return str(get_locale() or "nl")
-
-
 def _context(**values):
     values.setdefault("levels", LEVELS)
     values.setdefault("level_descriptions", LEVEL_DESCRIPTIONS)
     values.setdefault("types", TYPES)
     values.setdefault("feedback_statuses", FEEDBACK_STATUSES)
-    values.setdefault("locale", _locale())
+    values.setdefault("locale", current_locale())
     return values
 
 
@@ -81,7 +77,7 @@ def product_group(code: str):
         if request.method == "GET":
             form.organisation.data = organisations[0].id
             level_names = ", ".join(str(LEVELS[level]).lower() for level in levels)
-            form.name.data = f"{group.name(_locale())} – {level_names}" if levels else group.name(_locale())
+            form.name.data = f"{group.name(current_locale())} – {level_names}" if levels else group.name(current_locale())
         if form.validate_on_submit():
             organisation = next(o for o in organisations if o.id == form.organisation.data)
             try:
@@ -201,9 +197,9 @@ def selection_export(selection_id: int, fmt: str):
     criteria = selections.selection_criteria(selection)
     name = f"mvi-criteria-{selection.product_group.code}-{selection.version.year}-selectie-{selection.id}"
     if fmt == "csv":
-        header, rows = exports.selection_rows(selection, criteria, _locale())
+        header, rows = exports.selection_rows(selection, criteria, current_locale())
         return _download(exports.to_csv(header, rows), f"{name}.csv", "text/csv")
-    return _download(exports.selection_xlsx(selection, criteria, _locale()), f"{name}.xlsx",
+    return _download(exports.selection_xlsx(selection, criteria, current_locale()), f"{name}.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -285,4 +281,4 @@ def detach(selection_id: int, kind: str, target_id: int):
                              _("De koppeling is verwijderd."))
 
 
-from mvi_community.criteria import admin_views  # noqa: E402,F401
+from mvi_community.criteria import admin_views  # noqa: F401

@@ -11,6 +11,7 @@ from mvi_community.accounts.forms import ORGANISATION_TYPE_LABELS, organisation_
 from mvi_community.core import uploads
 from mvi_community.core.errors import NotFound, PermissionDenied, ServiceError
 from mvi_community.core.forms import button_action, show_service_error
+from mvi_community.core.i18n import current_locale
 from mvi_community.core.permissions import is_coordinator, is_member, require
 from mvi_community.core.taxonomy import active_product_groups, active_themes
 from mvi_community.expertpool import bp, services
@@ -75,8 +76,8 @@ def expert_detail(expert_id: int):
 
 def _profile_form(form: ExpertProfileForm, choices) -> ExpertProfileForm:
     themes, groups, organisations = choices
-    form.themes.choices = [(t.id, t.name_nl) for t in themes]
-    form.product_groups.choices = [(g.id, g.name_nl) for g in groups]
+    form.themes.choices = [(t.id, t.name(current_locale())) for t in themes]
+    form.product_groups.choices = [(g.id, g.name(current_locale())) for g in groups]
     form.employer.choices = organisation_select_choices(organisations)
     return form
 
@@ -277,9 +278,9 @@ def new_request():
         raise PermissionDenied(_("U kunt hulp vragen zodra u lid bent van een organisatie op het platform."))
     form = RequestForm()
     form.organisation.choices = [(o.id, o.name) for o in organisations]
-    form.themes.choices = [(t.id, t.name_nl) for t in active_themes()]
+    form.themes.choices = [(t.id, t.name(current_locale())) for t in active_themes()]
     form.product_group.choices = [(0, _("Geen specifieke productgroep"))] + [
-        (g.id, g.name_nl) for g in active_product_groups()]
+        (g.id, g.name(current_locale())) for g in active_product_groups()]
     if request.method == "GET":
         form.organisation.data = organisations[0].id
         # Pre-filled from a criteria selection (?selectie=) or a procurement plan (?inkoopplan=).

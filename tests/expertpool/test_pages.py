@@ -265,3 +265,22 @@ def test_propose_all_from_the_queue_flashes_the_outcome(app, client):
     response = post_form(client, "/expertpool/beheer/hulpvragen/voorstellen", page="/expertpool/beheer/hulpvragen",
                          follow_redirects=True)
     assert "geen passende expert met ruimte gevonden" in html(response)
+
+
+def test_pickers_speak_the_readers_language(app):
+    """Themes and product groups in the forms' pick lists carry the English name for a reader who
+    chose English (the names coordinators keep in Beheer → Thema's en productgroepen)."""
+    from mvi_community.core.taxonomy import ensure_reference_data
+
+    ensure_reference_data()
+    organisation = make_organisation(name="Gemeente Deventer")
+    make_user("lotte@deventer.example.nl", "Lotte Jansen", organisation)
+    commit()
+    reader = client_for(app, "lotte@deventer.example.nl")
+    dutch = html(reader.get("/expertpool/hulpvragen/nieuw")) + html(reader.get("/expertpool/aanmelden"))
+    assert "Kantoormeubilair" in dutch and "Klimaat" in dutch
+    post_form(reader, "/taal", {"language": "en", "next": "/expertpool/"}, page="/expertpool/")
+    for url in ("/expertpool/hulpvragen/nieuw", "/expertpool/aanmelden"):
+        page = html(reader.get(url))
+        assert ">Office furniture<" in page and ">Climate<" in page, url
+        assert ">Kantoormeubilair<" not in page, url

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from mvi_community.core.audit import audit
 from mvi_community.core.errors import NotFound, ServiceError
+from mvi_community.core.i18n import current_locale
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.core.taxonomy import ProductGroup, Theme
 from mvi_community.criteria.models import (
@@ -24,8 +25,8 @@ from mvi_community.criteria.models import (
     TEXT_LIMITS,
     TYPE_CODES,
     TYPES,
-    Criterion,
     CriteriaVersion,
+    Criterion,
     CriterionFeedback,
 )
 from mvi_community.criteria.services.catalogue import current_version
@@ -215,7 +216,7 @@ def check_criterion(version: CriteriaVersion, data: CriterionData, criterion: Cr
     elif criterion is not None and criterion.product_group_id != group.id:
         problem(_l("Een criterium houdt zijn productgroep; voeg een nieuw criterium toe."), "product_group")
     elif criterion is None and not group.active:
-        problem(_l("De productgroep %(name)s is niet meer in gebruik.", name=group.name_nl), "product_group")
+        problem(_l("De productgroep %(name)s is niet meer in gebruik.", name=group.name(current_locale())), "product_group")
     if data.type in TYPES and data.type != "gunningscriterium" and (
             data.weight_percent is not None or data.discount_eur is not None):
         problem(_l("Een weging of fictieve korting hoort alleen bij een gunningscriterium."), "weight_percent")
@@ -225,7 +226,7 @@ def check_criterion(version: CriteriaVersion, data: CriterionData, criterion: Cr
     kept = {theme.id for theme in criterion.themes} if criterion is not None else set()
     for theme in themes:
         if not theme.active and theme.id not in kept:
-            problem(_l("Het thema %(name)s is niet meer in gebruik.", name=theme.name_nl), "themes")
+            problem(_l("Het thema %(name)s is niet meer in gebruik.", name=theme.name(current_locale())), "themes")
     for field, message in (("title", _l("Geef het criterium een titel.")),
                            ("text_nl", _l("Vul de tekst van het criterium in.")),
                            ("verification_nl", _l("Beschrijf hoe de inschrijver aantoont dat hij voldoet."))):

@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from mvi_community.accounts.models import Organisation, User
 from mvi_community.core.audit import audit
 from mvi_community.core.errors import ServiceError
+from mvi_community.core.i18n import current_locale
 from mvi_community.core.permissions import (
     is_coordinator,
     is_member,
@@ -106,9 +107,9 @@ def save_plan(actor: User, signatory: Signatory, summary: str | None, goals: lis
             raise ServiceError(_l("Kies elk maatschappelijk doel hoogstens één keer."))
         seen.add(goal.theme_id)
         if goal.current_step not in STEPS or goal.target_step not in STEPS:
-            raise ServiceError(_l("Kies voor %(theme)s een trede op de ladder.", theme=theme.name_nl))
+            raise ServiceError(_l("Kies voor %(theme)s een trede op de ladder.", theme=theme.name(current_locale())))
         if goal.target_step < goal.current_step:
-            raise ServiceError(_l("Bij %(theme)s ligt de doeltrede lager dan de huidige trede.", theme=theme.name_nl))
+            raise ServiceError(_l("Bij %(theme)s ligt de doeltrede lager dan de huidige trede.", theme=theme.name(current_locale())))
         if goal.target_share is not None and not 0 <= goal.target_share <= 100:
             raise ServiceError(_l("Een aandeel ligt tussen 0 en 100 procent."))
     plan = db.session.scalar(

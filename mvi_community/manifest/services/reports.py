@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from mvi_community.accounts.models import Membership, User
 from mvi_community.core.audit import audit
 from mvi_community.core.errors import NotFound, ServiceError
+from mvi_community.core.i18n import current_locale
 from mvi_community.core.mail import queue_mail
 from mvi_community.core.permissions import (
     is_coordinator,
@@ -132,7 +133,7 @@ def save_report(actor: User, signatory: Signatory, year: int, summary: str | Non
             item = given.get(theme_id)
             if item is None or item.step_reached is None or not (item.done or "").strip():
                 raise ServiceError(_l("Vul bij %(theme)s de bereikte trede en wat er is gedaan in voordat u indient.",
-                                      theme=goal.theme.name_nl))
+                                      theme=goal.theme.name(current_locale())))
     created = report is None
     if report is None:
         report = ProgressReport(signatory=signatory, year=year, due_on=due_date(year), status=DRAFT)
