@@ -105,6 +105,11 @@ def test_late_conflict_replacement_scores_and_counts_in_the_results(world, clien
                          {"reason": "Mijn partner werkt sinds kort bij de provincie."})
     assert response.status_code == 302
     assert (leaving.id, nh.id) not in pairs()
+    # the coordinators hear that a replacement is needed (one e-mail each)
+    alert = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to == "coordinator@example.nl")
+                               .order_by(OutboxMessage.id.desc())).first()
+    assert alert.subject == "Vervanger nodig in de MVI-prijs 2026: Provincie Noord-Holland"
+    assert f"{leaving.name} heeft na de vrijgave" in alert.body and "http://localhost/prize/2026/toewijzing" in alert.body
 
     page = html(coordinator.get(PAGE))
     assert "2 van 3" in row(page, nh.id) and "te weinig" in row(page, nh.id)
@@ -171,6 +176,10 @@ def test_automatic_conflict_when_an_invitation_is_linked_leaves_the_nomination_s
     commit()
     assert client_for("nieuw@example.nl").get("/prize/2026/jury").status_code == 200
     assert (invited.id, nh.id) not in pairs()
+    alert = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to == "coordinator@example.nl")
+                               .order_by(OutboxMessage.id.desc())).first()
+    assert alert.subject == "Vervanger nodig in de MVI-prijs 2026: Provincie Noord-Holland"
+    assert "Fleur Visser heeft na de vrijgave" in alert.body
     assert db.session.scalar(select(PrizeConflict.kind).where(PrizeConflict.juror_id == invited.id,
                                                               PrizeConflict.nomination_id == nh.id)) == "auto"
     page = html(coordinator.get(PAGE))

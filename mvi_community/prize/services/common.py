@@ -141,6 +141,7 @@ def link_juror(juror: PrizeJuror, user) -> None:
     if juror.organisation_id:
         own.add(juror.organisation_id)
     conflicted: list[int] = []
+    open_assignments: list[int] = []
     if own:
         declared = set(db.session.scalars(select(PrizeConflict.nomination_id).where(
             PrizeConflict.juror_id == juror.id)))
@@ -159,6 +160,11 @@ def link_juror(juror: PrizeJuror, user) -> None:
                                                              PrizeAssignment.nomination_id.in_(open_assignments)))
     db.session.flush()
     audit("prize.juror_linked", obj=juror, user_id=user.id, conflicts=conflicted)
+    if open_assignments:
+        from mvi_community.prize.services.replacements import tell_coordinators_lapsed
+
+        tell_coordinators_lapsed(juror, list(db.session.scalars(
+            select(PrizeNomination).where(PrizeNomination.id.in_(open_assignments)).order_by(PrizeNomination.id))))
 
 
 def juror_organisation_ids(juror: PrizeJuror) -> set[int]:

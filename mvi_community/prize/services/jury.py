@@ -135,10 +135,14 @@ def declare_conflict(actor: User, juror: PrizeJuror, nomination: PrizeNomination
     db.session.add(conflict)
     db.session.execute(delete(PrizeScore).where(PrizeScore.juror_id == juror.id,
                                                 PrizeScore.nomination_id == nomination.id))
-    db.session.execute(delete(PrizeAssignment).where(PrizeAssignment.juror_id == juror.id,
-                                                     PrizeAssignment.nomination_id == nomination.id))
+    lapsed = db.session.execute(delete(PrizeAssignment).where(PrizeAssignment.juror_id == juror.id,
+                                                              PrizeAssignment.nomination_id == nomination.id)).rowcount
     db.session.flush()
     audit("prize.conflict_declared", obj=nomination, actor=actor, juror=juror.id, reason=reason)
+    if lapsed:
+        from mvi_community.prize.services.replacements import tell_coordinators_lapsed
+
+        tell_coordinators_lapsed(juror, [nomination])
     return conflict
 
 

@@ -264,3 +264,22 @@ def remove_assignment(actor: User, edition: PrizeEdition, nomination: PrizeNomin
                "prize_assignment_removed", locale=juror.user.locale if juror.user else None, juror=juror,
                edition=edition, nomination=nomination, drafts=drafts, link=external_url("prize.jury", year=edition.year))
     return juror
+
+
+def tell_coordinators_lapsed(juror: PrizeJuror, nominations: list[PrizeNomination]) -> None:
+    """A released assignment lapsed through a conflict of interest (declared, or automatic when the
+    juror's account was linked): every coordinator gets one e-mail naming the nominations that need
+    a replacement, with a link to the assignment page. Nothing before the release (the assignment
+    is then only a preview) or when nothing lapsed."""
+    from mvi_community.expertpool.services.common import coordinators
+
+    if not nominations:
+        return
+    edition = nominations[0].edition
+    if edition.assignments_released_at is None:
+        return
+    names = ", ".join(n.organisation.name for n in nominations)
+    for coordinator in coordinators():
+        queue_mail(coordinator.email, _l("Vervanger nodig in de %(title)s: %(names)s", title=edition.title, names=names),
+                   "prize_assignment_lapsed", locale=coordinator.locale, coordinator=coordinator, juror=juror,
+                   edition=edition, nominations=nominations, link=external_url("prize.assignment", year=edition.year))
