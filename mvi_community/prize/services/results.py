@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from mvi_community.accounts.models import Membership
 from mvi_community.core.audit import audit
 from mvi_community.core.errors import ServiceError
 from mvi_community.core.permissions import is_coordinator, require
@@ -21,6 +22,7 @@ from mvi_community.prize import scoring
 from mvi_community.prize.models import (
     CEREMONY,
     DELIBERATION,
+    PrizeConflict,
     PrizeEdition,
     PrizeJuror,
     PrizeNomination,
@@ -59,43 +61,57 @@ def rules_of(edition: PrizeEdition) -> scoring.Rules:
         trim_from=edition.trim_from, benchmark_weight=float(edition.benchmark_weight))
 
 
-def _score_rows(edition_id: int, live_memberships: bool) -> list[tuple[int, int, int, float]]:
+def _score_rows(edition_id: int) -> list[tuple[int, int, int, float]]:
     """(juror, nomination, criterion, value) of an edition as plain DBAPI tuples, only of submitted
-    assignments (a juror's draft never counts; imported paper scores are marked submitted) and never
-    of a juror with a conflict of interest for that nomination: a recorded conflict (declared, or
-    automatic when the juror's account was linked or when scoring closed), the juror's own
-    organisation, and — while scoring is open (`live_memberships`) — any organisation the juror's
-    account is a member of. After scoring closes, memberships count only through the conflicts
-    recorded at closing, so a later change of membership cannot change a result.
-
-    30,000 scores (200 nominations × 15 jurors × 10 criteria) load in a third of the time
-    SQLAlchemy's Row objects take. The statement still goes through the engine (events, query
-    counting)."""
+    assignments (a juror's draft never counts; imported paper scores are marked submitted): 30,000 scores
+    (200 nominations × 15 jurors × 10 criteria) load in a third of the time SQLAlchemy's Row
+    objects take. The statement still goes through the engine (events, query counting)."""
     connection = db.session.connection()
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    memberships = (" AND NOT EXISTS (SELECT 1 FROM accounts_membership m WHERE m.user_id = j.user_id "
-                   "AND m.organisation_id = n.organisation_id)") if live_memberships else ""
     result = connection.exec_driver_sql(
         "SELECT s.juror_id, s.nomination_id, s.criterion_id, s.value FROM prize_score s "
         "JOIN prize_juror j ON s.juror_id = j.id "
-        "JOIN prize_nomination n ON n.id = s.nomination_id "
         "JOIN prize_assignment a ON a.juror_id = s.juror_id AND a.nomination_id = s.nomination_id "
-        f"WHERE j.edition_id = {mark} AND a.submitted_at IS NOT NULL "
-        "AND NOT EXISTS (SELECT 1 FROM prize_conflict c WHERE c.juror_id = s.juror_id "
-        "AND c.nomination_id = s.nomination_id) "
-        "AND (j.organisation_id IS NULL OR j.organisation_id <> n.organisation_id)" + memberships, (edition_id,))
+        f"WHERE j.edition_id = {mark} AND a.submitted_at IS NOT NULL", (edition_id,))
     try:
         return result.cursor.fetchall()
     finally:
         result.close()
 
 
+def _conflicted_pairs(edition: PrizeEdition, jurors: dict[int, PrizeJuror],
+                      nominations: dict[int, PrizeNomination]) -> set[tuple[int, int]]:
+    """(juror, nomination) pairs whose scores never count: a recorded conflict (declared, or
+    automatic when the juror's account was linked or when scoring closed), the juror's own
+    organisation, and — while scoring is open — any organisation the juror's account is a member
+    of. After scoring closes, memberships count only through the conflicts recorded at closing, so
+    a later change of membership cannot change a result. One query (two while scoring is open)."""
+    pairs = set(db.session.execute(select(PrizeConflict.juror_id, PrizeConflict.nomination_id)
+                                   .join(PrizeJuror).where(PrizeJuror.edition_id == edition.id)).tuples())
+    by_organisation: dict[int, list[int]] = {}
+    for nomination in nominations.values():
+        by_organisation.setdefault(nomination.organisation_id, []).append(nomination.id)
+    for juror in jurors.values():
+        pairs.update((juror.id, n) for n in by_organisation.get(juror.organisation_id, ()))
+    if edition.phase in CONFLICT_PHASES:
+        users = {j.user_id: j.id for j in jurors.values() if j.user_id}
+        if users:
+            for user_id, organisation_id in db.session.execute(
+                    select(Membership.user_id, Membership.organisation_id)
+                    .where(Membership.user_id.in_(users), Membership.organisation_id.in_(by_organisation))):
+                pairs.update((users[user_id], n) for n in by_organisation[organisation_id])
+    return pairs
+
+
 def compute(edition: PrizeEdition) -> Outcome:
-    """Three queries: nominations (with organisations and categories), scores, tie decisions."""
+    """Five or six queries: nominations (with organisations and categories), jurors, conflicts
+    (memberships while scoring is open), scores, tie decisions."""
     nominations = {n.id: n for n in db.session.scalars(
         select(PrizeNomination).where(PrizeNomination.edition_id == edition.id)
         .options(joinedload(PrizeNomination.organisation), joinedload(PrizeNomination.category)))}
-    scores = _score_rows(edition.id, live_memberships=edition.phase in CONFLICT_PHASES)
+    jurors = {juror.id: juror for juror in edition.jurors}
+    conflicted = _conflicted_pairs(edition, jurors, nominations)
+    scores = [row for row in _score_rows(edition.id) if (row[0], row[1]) not in conflicted]
     codes = {c.id: c.code for c in edition.criteria}
     decisions = [d.nomination_order for d in db.session.scalars(
         select(PrizeTieDecision).where(PrizeTieDecision.edition_id == edition.id).order_by(PrizeTieDecision.id))]
@@ -106,7 +122,6 @@ def compute(edition: PrizeEdition) -> Outcome:
         [scoring.Score(juror_id, nomination_id, codes[criterion_id], value)
          for juror_id, nomination_id, criterion_id, value in scores if nomination_id in nominations],
         [[i for i in order if i in nominations] for order in decisions])
-    jurors = {juror.id: juror for juror in edition.jurors}
     return Outcome(edition, result, nominations, jurors)
 
 
