@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -161,6 +162,8 @@ def make_ambitions_form(themes, **kwargs) -> FlaskForm:
 
 
 class SpendForm(FlaskForm):
+    # the plan's "last updated" moment when an edit form was opened (services.plan: no silent overwrite)
+    loaded_at = HiddenField()
     product_group = SelectField(_l("Productgroep"), coerce=int, validate_choice=True,
                                 validators=[DataRequired(message=_l("Kies een productgroep."))])
     annual_spend = IntegerField(_l("Jaarlijkse uitgaven (euro)"), validators=[
@@ -170,6 +173,8 @@ class SpendForm(FlaskForm):
 
 
 class TenderForm(FlaskForm):
+    # the plan's "last updated" moment when an edit form was opened (services.plan: no silent overwrite)
+    loaded_at = HiddenField()
     title = StringField(_l("Aanbesteding"), validators=[DataRequired(message=_l("Geef de aanbesteding een naam.")),
                                                         Length(max=200)])
     product_group = SelectField(_l("Productgroep"), coerce=int, validate_choice=True,

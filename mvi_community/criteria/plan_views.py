@@ -179,6 +179,9 @@ def _back(org: str, anchor: str) -> str:
 
 
 def _item_page(organisation, form, item, kind: str, status: int = 200):
+    # the plan's current "last updated" moment: after a refusal because someone else changed the plan,
+    # the next save (of what the user now sees) goes through
+    form.loaded_at.data = item.plan.updated_at.isoformat() if item.plan.updated_at else ""
     anchor = "#inkoopcategorieen" if kind == "spend" else "#aanbestedingen"
     action = url_for("criteria.edit_spend" if kind == "spend" else "criteria.edit_tender", org=organisation.code,
                      item_id=item.id, terug="plan" if _from_plan_page() else None)
@@ -198,7 +201,7 @@ def edit_spend(org: str, item_id: int):
     if form.validate_on_submit():
         try:
             plans.update_spend(current_user, organisation, item.id, form.product_group.data, form.annual_spend.data,
-                               form.notes.data)
+                               form.notes.data, loaded_at=form.loaded_at.data)
         except ServiceError as error:
             show_service_error(form, error)
         else:
@@ -220,7 +223,7 @@ def edit_tender(org: str, item_id: int):
     form.selection.choices = _selection_choices(organisation)
     if form.validate_on_submit():
         try:
-            plans.update_tender(current_user, organisation, item.id, _tender_data(form))
+            plans.update_tender(current_user, organisation, item.id, _tender_data(form), loaded_at=form.loaded_at.data)
         except ServiceError as error:
             show_service_error(form, error)
         else:

@@ -433,3 +433,34 @@ def test_a_spend_line_racing_another_gets_the_field_error(app, orgs):
         line = plans.get_item(member, a, "spend", plan.spend[0].id)
         db.session.execute(insert(PlanSpend).values(plan_id=plan.id, product_group_id=group.id, annual_spend_eur=5))
         plans.update_spend(member, a, line.id, group.id, 10, None)
+
+
+def test_an_edit_does_not_silently_overwrite_a_colleagues_change(app, orgs):
+    """Two members open the same line; the first saves; the second's save is refused with a message
+    (nothing changed), and saving again from the refreshed form goes through."""
+    a, _b = orgs
+    plan = _plan_with_lines(a)
+    url = f"{PLAN}/inkoopcategorieen/{plan.spend[0].id}/wijzigen"
+    first, second = new_client(app, "lid@aadorp.nl"), new_client(app, "beheer@aadorp.nl")
+
+    def opened(client) -> dict:
+        page = client.get(url).get_data(as_text=True)
+        return {"csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
+                "spend-loaded_at": re.search(r'name="spend-loaded_at"[^>]*value="([^"]*)"', page).group(1)}
+
+    first_form, second_form = opened(first), opened(second)
+    group = _group("kantoormeubilair").id
+    response = first.post(url, data={**first_form, "spend-product_group": group, "spend-annual_spend": "120000"})
+    assert response.status_code == 302
+    response = second.post(url, data={**second_form, "spend-product_group": group, "spend-annual_spend": "90000"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Iemand anders heeft het plan intussen gewijzigd" in page
+    db.session.expire_all()
+    assert db.session.get(PlanSpend, plan.spend[0].id).annual_spend_eur == 120_000
+    refreshed = re.search(r'name="spend-loaded_at"[^>]*value="([^"]*)"', page).group(1)
+    assert refreshed != second_form["spend-loaded_at"]
+    response = second.post(url, data={**second_form, "spend-loaded_at": refreshed, "spend-product_group": group,
+                                      "spend-annual_spend": "90000"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(PlanSpend, plan.spend[0].id).annual_spend_eur == 90_000

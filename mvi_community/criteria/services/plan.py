@@ -121,6 +121,14 @@ def _touch(user, plan: ProcurementPlan) -> None:
     plan.updated_at = utcnow()
 
 
+def _check_not_stale(plan: ProcurementPlan, loaded_at: str | None) -> None:
+    """An edit form carries the plan's "last updated" moment from when it was opened: when someone
+    else changed the plan since, the edit is refused instead of silently overwriting their change."""
+    if loaded_at and plan.updated_at is not None and plan.updated_at.isoformat() != loaded_at:
+        raise ServiceError(_l("Iemand anders heeft het plan intussen gewijzigd. Bekijk de huidige stand en sla "
+                              "uw wijziging daarna opnieuw op."))
+
+
 def _changes(item, values: dict) -> dict:
     """Set `values` on `item`; returns what changed as field → [old, new] (for the audit log)."""
     changed = {}
@@ -193,8 +201,9 @@ def add_spend(user, organisation: Organisation, product_group_id: int, annual_sp
 
 
 def update_spend(user, organisation: Organisation, item_id: int, product_group_id: int,
-                 annual_spend_eur: int | None, notes: str | None) -> PlanSpend:
+                 annual_spend_eur: int | None, notes: str | None, loaded_at: str | None = None) -> PlanSpend:
     plan, spend = _item_for_edit(user, organisation, "spend", item_id)
+    _check_not_stale(plan, loaded_at)
     changed = _changes(spend, _spend_values(plan, product_group_id, annual_spend_eur, notes, item=spend))
     if changed:
         _touch(user, plan)
@@ -293,8 +302,10 @@ def add_tender(user, organisation: Organisation, data: TenderData) -> PlannedTen
     return tender
 
 
-def update_tender(user, organisation: Organisation, item_id: int, data: TenderData) -> PlannedTender:
+def update_tender(user, organisation: Organisation, item_id: int, data: TenderData,
+                  loaded_at: str | None = None) -> PlannedTender:
     plan, tender = _item_for_edit(user, organisation, "tender", item_id)
+    _check_not_stale(plan, loaded_at)
     changed = _changes(tender, _tender_values(organisation, data, item=tender))
     if changed:
         _touch(user, plan)
