@@ -92,3 +92,26 @@ def button_action(action, success, target: str):
     if message:
         flash(message, "success")
     return result, redirect(target)
+
+
+def form_action(form, action, success, target: str):
+    """Save a validated form's change: on success flash `success` (a message, a (message, category)
+    pair, or a function of the action's result giving either) and return the redirect to `target`;
+    a broken rule shows on the form (`show_service_error`) and None is returned, so the view renders
+    the form again. A permission refusal or a missing object is the 403/404 page."""
+    from flask import flash, redirect
+
+    from mvi_community.core.errors import NotFound, PermissionDenied, ServiceError
+
+    try:
+        result = action()
+    except (PermissionDenied, NotFound):
+        raise
+    except ServiceError as error:
+        show_service_error(form, error)
+        return None
+    message = success(result) if callable(success) else success
+    message, category = message if isinstance(message, tuple) else (message, "success")
+    if message:
+        flash(message, category)
+    return redirect(target)

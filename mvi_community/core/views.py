@@ -2,13 +2,12 @@
 outbox, audit log, and the coordinator's page of themes and product groups (core.taxonomy)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mvi_community.core import bp, permissions, services, taxonomy_services
-from mvi_community.core.errors import ServiceError
-from mvi_community.core.forms import LanguageForm, show_service_error
+from mvi_community.core.forms import LanguageForm, form_action
 from mvi_community.core.i18n import current_locale
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.core.taxonomy_forms import (
@@ -85,8 +84,10 @@ def health():
 
 
 
-def _saved(changed: dict, message: str) -> None:
-    flash(message if changed else _("Er is niets gewijzigd."), "success" if changed else "info")
+def _saved(message):
+    """The success message of an edit: `message()` (built after the change, so it shows a new name),
+    or "nothing changed" (as information) when the service reports no changed fields."""
+    return lambda changed: (message(), "success") if changed else (_("Er is niets gewijzigd."), "info")
 
 
 @bp.get("/beheer/themas-en-productgroepen")
@@ -106,13 +107,11 @@ def taxonomy_theme(code: str):
     if form.validate_on_submit():
         data = taxonomy_services.ThemeData(name_nl=form.name_nl.data, name_en=form.name_en.data,
                                            active=form.active.data, place=form.position.data)
-        try:
-            changed = taxonomy_services.update_theme(current_user, theme, data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            _saved(changed, _("Het thema %(name)s is opgeslagen.", name=theme.name(current_locale())))
-            return redirect(url_for("core.taxonomy") + "#themas")
+        done = form_action(form, lambda: taxonomy_services.update_theme(current_user, theme, data),
+                           _saved(lambda: _("Het thema %(name)s is opgeslagen.", name=theme.name(current_locale()))),
+                           url_for("core.taxonomy") + "#themas")
+        if done:
+            return done
     return render_template("core/taxonomy_theme.html", form=form, theme=theme, count=placed.count)
 
 
@@ -123,13 +122,12 @@ def taxonomy_new_cluster():
     form = NewClusterForm()
     if form.validate_on_submit():
         data = taxonomy_services.ClusterData(code=form.code.data, name_nl=form.name_nl.data, name_en=form.name_en.data)
-        try:
-            cluster = taxonomy_services.create_cluster(current_user, data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("Het productcluster %(name)s is toegevoegd.", name=cluster.name(current_locale())), "success")
-            return redirect(url_for("core.taxonomy") + "#clusters")
+        done = form_action(form, lambda: taxonomy_services.create_cluster(current_user, data),
+                           lambda cluster: _("Het productcluster %(name)s is toegevoegd.",
+                                             name=cluster.name(current_locale())),
+                           url_for("core.taxonomy") + "#clusters")
+        if done:
+            return done
     return render_template("core/taxonomy_cluster.html", form=form, cluster=None, count=None)
 
 
@@ -144,13 +142,11 @@ def taxonomy_cluster(code: str):
     if form.validate_on_submit():
         data = taxonomy_services.ClusterData(name_nl=form.name_nl.data, name_en=form.name_en.data,
                                              place=form.position.data)
-        try:
-            changed = taxonomy_services.update_cluster(current_user, cluster, data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            _saved(changed, _("Het productcluster %(name)s is opgeslagen.", name=cluster.name(current_locale())))
-            return redirect(url_for("core.taxonomy") + "#clusters")
+        done = form_action(form, lambda: taxonomy_services.update_cluster(current_user, cluster, data),
+                           _saved(lambda: _("Het productcluster %(name)s is opgeslagen.", name=cluster.name(current_locale()))),
+                           url_for("core.taxonomy") + "#clusters")
+        if done:
+            return done
     return render_template("core/taxonomy_cluster.html", form=form, cluster=cluster, count=placed.count)
 
 
@@ -170,13 +166,11 @@ def taxonomy_new_group():
         data = taxonomy_services.ProductGroupData(code=form.code.data, name_nl=form.name_nl.data,
                                                   name_en=form.name_en.data, cluster=form.cluster.data,
                                                   active=form.active.data)
-        try:
-            group = taxonomy_services.create_product_group(current_user, data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("De productgroep %(name)s is toegevoegd.", name=group.name(current_locale())), "success")
-            return redirect(url_for("core.taxonomy") + "#productgroepen")
+        done = form_action(form, lambda: taxonomy_services.create_product_group(current_user, data),
+                           lambda group: _("De productgroep %(name)s is toegevoegd.", name=group.name(current_locale())),
+                           url_for("core.taxonomy") + "#productgroepen")
+        if done:
+            return done
     return render_template("core/taxonomy_group.html", form=form, group=None)
 
 
@@ -188,11 +182,9 @@ def taxonomy_group(code: str):
     if form.validate_on_submit():
         data = taxonomy_services.ProductGroupData(name_nl=form.name_nl.data, name_en=form.name_en.data,
                                                   cluster=form.cluster.data, active=form.active.data)
-        try:
-            changed = taxonomy_services.update_product_group(current_user, group, data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            _saved(changed, _("De productgroep %(name)s is opgeslagen.", name=group.name(current_locale())))
-            return redirect(url_for("core.taxonomy") + "#productgroepen")
+        done = form_action(form, lambda: taxonomy_services.update_product_group(current_user, group, data),
+                           _saved(lambda: _("De productgroep %(name)s is opgeslagen.", name=group.name(current_locale()))),
+                           url_for("core.taxonomy") + "#productgroepen")
+        if done:
+            return done
     return render_template("core/taxonomy_group.html", form=form, group=group)

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mvi_community.core.errors import PermissionDenied, ServiceError
-from mvi_community.core.forms import flash_service_error, show_service_error
+from mvi_community.core.forms import flash_service_error, form_action, show_service_error
 from mvi_community.core.i18n import current_locale
 from mvi_community.core.taxonomy import active_product_groups, active_themes
 from mvi_community.criteria import bp
@@ -199,14 +199,11 @@ def edit_spend(org: str, item_id: int):
         "product_group": item.product_group_id, "annual_spend": item.annual_spend_eur, "notes": item.notes})
     form.product_group.choices = _group_choices(keep=item.product_group)
     if form.validate_on_submit():
-        try:
-            plans.update_spend(current_user, organisation, item.id, form.product_group.data, form.annual_spend.data,
-                               form.notes.data, loaded_at=form.loaded_at.data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("De inkoopcategorie is gewijzigd."), "success")
-            return redirect(_back(org, "#inkoopcategorieen"))
+        done = form_action(form, lambda: plans.update_spend(
+            current_user, organisation, item.id, form.product_group.data, form.annual_spend.data, form.notes.data,
+            loaded_at=form.loaded_at.data), _("De inkoopcategorie is gewijzigd."), _back(org, "#inkoopcategorieen"))
+        if done:
+            return done
     return _item_page(organisation, form, item, "spend", 400 if form.is_submitted() else 200)
 
 
@@ -222,13 +219,11 @@ def edit_tender(org: str, item_id: int):
     form.product_group.choices = _group_choices(keep=item.product_group)
     form.selection.choices = _selection_choices(organisation)
     if form.validate_on_submit():
-        try:
-            plans.update_tender(current_user, organisation, item.id, _tender_data(form), loaded_at=form.loaded_at.data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("De aanbesteding is gewijzigd."), "success")
-            return redirect(_back(org, "#aanbestedingen"))
+        done = form_action(form, lambda: plans.update_tender(current_user, organisation, item.id, _tender_data(form),
+                                                             loaded_at=form.loaded_at.data),
+                           _("De aanbesteding is gewijzigd."), _back(org, "#aanbestedingen"))
+        if done:
+            return done
     return _item_page(organisation, form, item, "tender", 400 if form.is_submitted() else 200)
 
 

@@ -9,7 +9,12 @@ from flask_login import current_user, login_required
 
 from mvi_community.accounts.models import Organisation
 from mvi_community.core.errors import ServiceError
-from mvi_community.core.forms import button_action, flash_service_error, show_service_error
+from mvi_community.core.forms import (
+    button_action,
+    flash_service_error,
+    form_action,
+    show_service_error,
+)
 from mvi_community.core.params import bounded_int
 from mvi_community.core.permissions import is_coordinator, require
 from mvi_community.extensions import db
@@ -348,14 +353,12 @@ def edit_nomination(year: int, nomination_id: int):
     require(nomination_services.can_edit_nomination(current_user, nomination))
     form = NominationTextForm(obj=None if request.method == "POST" else nomination)
     if form.validate_on_submit():
-        try:
-            changed = nomination_services.update_nomination(current_user, nomination, form.motivation.data,
-                                                            form.project.data, form.evidence.data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("De nominatie is bijgewerkt.") if changed else _("Er is niets gewijzigd."), "success")
-            return redirect(url_for("prize.nomination", year=year, nomination_id=nomination.id))
+        done = form_action(form, lambda: nomination_services.update_nomination(
+            current_user, nomination, form.motivation.data, form.project.data, form.evidence.data),
+            lambda changed: _("De nominatie is bijgewerkt.") if changed else _("Er is niets gewijzigd."),
+            url_for("prize.nomination", year=year, nomination_id=nomination.id))
+        if done:
+            return done
     status = 400 if form.is_submitted() else 200
     return render_template("prize/nomination_form.html", **_ctx(edition=edition, nomination=nomination, form=form)), status
 
