@@ -225,17 +225,14 @@ def _record_membership_conflicts(edition: PrizeEdition) -> None:
     """Record every conflict that exists only through a juror's current memberships, so that the
     results after closing no longer depend on memberships (which may change later)."""
     from mvi_community.prize.models import AUTO, PrizeConflict
-    from mvi_community.prize.services.jury import conflicts
+    from mvi_community.prize.services.jury import conflicts, jurors
 
-    recorded = set(db.session.execute(select(PrizeConflict.juror_id, PrizeConflict.nomination_id)
-                                      .join(PrizeJuror).where(PrizeJuror.edition_id == edition.id)).tuples())
-    jurors = {j.id: j for j in edition.jurors}
-    nominations = {n.id: n for n in db.session.scalars(
-        select(PrizeNomination).where(PrizeNomination.edition_id == edition.id))}
-    for (juror_id, nomination_id) in conflicts(edition, list(jurors.values()), list(nominations.values())):
-        own = jurors[juror_id].organisation_id == nominations[nomination_id].organisation_id
-        if (juror_id, nomination_id) not in recorded and not own:
-            db.session.add(PrizeConflict(juror_id=juror_id, nomination_id=nomination_id, kind=AUTO))
+    jury = jurors(edition)
+    nominations = list(db.session.scalars(select(PrizeNomination).where(PrizeNomination.edition_id == edition.id)))
+    live = conflicts(edition, jury, nominations)
+    settled = conflicts(edition, jury, nominations, memberships=False)
+    for juror_id, nomination_id in sorted(live.keys() - settled.keys()):
+        db.session.add(PrizeConflict(juror_id=juror_id, nomination_id=nomination_id, kind=AUTO))
     db.session.flush()
 
 

@@ -86,15 +86,17 @@ class Conflict:
 
 
 def conflicts(edition: PrizeEdition, jury: list[PrizeJuror] | None = None,
-              nominations: list[PrizeNomination] | None = None) -> dict[tuple[int, int], Conflict]:
-    """(juror id, nomination id) → conflict: automatic when the juror's organisation is the
-    nominee, plus every declared conflict."""
+              nominations: list[PrizeNomination] | None = None,
+              memberships: bool = True) -> dict[tuple[int, int], Conflict]:
+    """(juror id, nomination id) → conflict: automatic when the juror's organisation (and, with
+    `memberships`, any organisation the juror's account is a member of now) is the nominee, plus
+    every recorded conflict (declared, or automatic when an account was linked or scoring closed)."""
     jury = jury if jury is not None else jurors(edition)
     if nominations is None:
         nominations = list(db.session.scalars(select(PrizeNomination).where(PrizeNomination.edition_id == edition.id)))
     found: dict[tuple[int, int], Conflict] = {}
     for juror in jury:
-        own = juror_organisation_ids(juror)
+        own = juror_organisation_ids(juror) if memberships else {juror.organisation_id} - {None}
         for nomination in nominations:
             if nomination.organisation_id in own:
                 found[(juror.id, nomination.id)] = Conflict(juror.id, nomination.id, AUTO, None)

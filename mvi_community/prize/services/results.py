@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from mvi_community.accounts.models import Membership
 from mvi_community.core.audit import audit
 from mvi_community.core.errors import ServiceError
 from mvi_community.core.permissions import is_coordinator, require
@@ -22,14 +21,14 @@ from mvi_community.prize import scoring
 from mvi_community.prize.models import (
     CEREMONY,
     DELIBERATION,
-    PrizeConflict,
     PrizeEdition,
     PrizeJuror,
     PrizeNomination,
     PrizeTieDecision,
 )
 from mvi_community.prize.services.common import juror_of
-from mvi_community.prize.services.jury import CONFLICT_PHASES
+from mvi_community.prize.services.jury import CONFLICT_PHASES, conflicts
+from mvi_community.prize.services.jury import jurors as jurors_of
 
 CSV_COLUMNS = ("organisation_code", "organisation_name", "category", "jurors", "raw_mean", "jury_score",
                "benchmark_score", "combined_score", "rank")
@@ -79,38 +78,19 @@ def _score_rows(edition_id: int) -> list[tuple[int, int, int, float]]:
         result.close()
 
 
-def _conflicted_pairs(edition: PrizeEdition, jurors: dict[int, PrizeJuror],
-                      nominations: dict[int, PrizeNomination]) -> set[tuple[int, int]]:
-    """(juror, nomination) pairs whose scores never count: a recorded conflict (declared, or
-    automatic when the juror's account was linked or when scoring closed), the juror's own
-    organisation, and — while scoring is open — any organisation the juror's account is a member
-    of. After scoring closes, memberships count only through the conflicts recorded at closing, so
-    a later change of membership cannot change a result. One query (two while scoring is open)."""
-    pairs = set(db.session.execute(select(PrizeConflict.juror_id, PrizeConflict.nomination_id)
-                                   .join(PrizeJuror).where(PrizeJuror.edition_id == edition.id)).tuples())
-    by_organisation: dict[int, list[int]] = {}
-    for nomination in nominations.values():
-        by_organisation.setdefault(nomination.organisation_id, []).append(nomination.id)
-    for juror in jurors.values():
-        pairs.update((juror.id, n) for n in by_organisation.get(juror.organisation_id, ()))
-    if edition.phase in CONFLICT_PHASES:
-        users = {j.user_id: j.id for j in jurors.values() if j.user_id}
-        if users:
-            for user_id, organisation_id in db.session.execute(
-                    select(Membership.user_id, Membership.organisation_id)
-                    .where(Membership.user_id.in_(users), Membership.organisation_id.in_(by_organisation))):
-                pairs.update((users[user_id], n) for n in by_organisation[organisation_id])
-    return pairs
-
-
 def compute(edition: PrizeEdition) -> Outcome:
-    """Five or six queries: nominations (with organisations and categories), jurors, conflicts
-    (memberships while scoring is open), scores, tie decisions."""
+    """Five queries (six while scoring is open): nominations (with organisations and categories),
+    jurors (and their accounts' memberships), recorded conflicts, scores, tie decisions."""
     nominations = {n.id: n for n in db.session.scalars(
         select(PrizeNomination).where(PrizeNomination.edition_id == edition.id)
         .options(joinedload(PrizeNomination.organisation), joinedload(PrizeNomination.category)))}
-    jurors = {juror.id: juror for juror in edition.jurors}
-    conflicted = _conflicted_pairs(edition, jurors, nominations)
+    # A conflicted juror's scores never count. While scoring is open that includes the juror's current
+    # memberships (loaded with the jurors); closing records those conflicts, so a later change of
+    # membership cannot change a result.
+    live = edition.phase in CONFLICT_PHASES
+    jury = jurors_of(edition) if live else list(edition.jurors)
+    jurors = {juror.id: juror for juror in jury}
+    conflicted = conflicts(edition, jury, list(nominations.values()), memberships=live)
     scores = [row for row in _score_rows(edition.id) if (row[0], row[1]) not in conflicted]
     codes = {c.id: c.code for c in edition.criteria}
     decisions = [d.nomination_order for d in db.session.scalars(
